@@ -1,0 +1,5 @@
+"""`python -m exporter` runs the same CLI as the console script."""
+
+from exporter.cli import main
+
+main()
