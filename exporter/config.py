@@ -1,0 +1,95 @@
+"""The exporter's configuration: one frozen value, validated once at start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from exporter.secret import Secret
+
+DEFAULT_SCOPES = (
+    "creative_cloud,openid,additional_info.ownerOrg,AdobeID,org.read,read_organizations,"
+    "additional_info.roles,gnav,additional_info.company,additional_info.projectedProductContext"
+)
+DEFAULT_IMS_TOKEN_URL = "https://ims-na1.adobelogin.com/ims/token/v3"  # noqa: S105 - a URL
+DEFAULT_API_URL = "https://status.adobe.io"
+DEFAULT_API_KEY = "StatusAdobeIOClient"
+DEFAULT_LISTEN_ADDRESS = "0.0.0.0:9720"
+
+# Bodies larger than this are refused: Adobe's 40-day feed is 6-7 MB, so this leaves
+# room for growth while keeping a hostile or broken upstream from exhausting memory.
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
+
+class ConfigError(ValueError):
+    """Bad configuration. The message is one line that names the option."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which products, clouds and regions to watch: ids or exact names, empty = all."""
+
+    products: tuple[str, ...] = ()
+    clouds: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UpstreamConfig:
+    """Everything needed to talk to Adobe IMS and the Status API."""
+
+    client_id: str
+    client_secret: Secret = field(repr=False)
+    scopes: str = DEFAULT_SCOPES
+    ims_token_url: str = DEFAULT_IMS_TOKEN_URL
+    api_url: str = DEFAULT_API_URL
+    api_key: str = DEFAULT_API_KEY
+    timeout: float = 10.0
+    token_refresh_margin: float = 300.0
+    max_response_bytes: int = MAX_RESPONSE_BYTES
+
+    def __post_init__(self) -> None:
+        check_url("--ims-token-url", self.ims_token_url)
+        check_url("--api-url", self.api_url)
+        check_positive("--timeout", self.timeout)
+        check_non_negative("--token-refresh-margin", self.token_refresh_margin)
+        if not self.client_id:
+            raise ConfigError("--client-id (ADOBE_CLIENT_ID) is required unless --demo is given")
+        if not self.client_secret:
+            raise ConfigError(
+                "--client-secret (ADOBE_CLIENT_SECRET) or --client-secret-file "
+                "(ADOBE_CLIENT_SECRET_FILE) is required unless --demo is given"
+            )
+        if not self.api_key:
+            raise ConfigError("--api-key (ADOBE_STATUS_API_KEY) must not be empty")
+
+
+@dataclass(frozen=True)
+class CollectorConfig:
+    """How often and how long to trust what upstream said."""
+
+    selection: Selection = Selection()
+    cache_ttl: float = 0.0
+    registry_ttl: float = 3600.0
+    max_stale: float = 300.0
+
+    def __post_init__(self) -> None:
+        check_non_negative("--cache-ttl", self.cache_ttl)
+        check_non_negative("--registry-ttl", self.registry_ttl)
+        check_non_negative("--max-stale", self.max_stale)
+
+
+def check_url(option: str, value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{option}: {value!r} is not an http(s) URL")
+
+
+def check_positive(option: str, value: float) -> None:
+    if not value > 0:
+        raise ConfigError(f"{option}: must be greater than 0, got {value}")
+
+
+def check_non_negative(option: str, value: float) -> None:
+    if not value >= 0:
+        raise ConfigError(f"{option}: must be 0 or more, got {value}")

@@ -1,0 +1,64 @@
+"""Counters and histograms about the exporter's own upstream traffic.
+
+They live for the whole process (unlike the status gauges, which are rebuilt from
+each collection) and sit in a registry of their own that each scrape includes.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+ENDPOINTS: Final = ("token", "events", "products", "clouds")
+ERROR_REASONS: Final = ("timeout", "connection", "http", "throttled", "invalid_response")
+
+# Upstream latency spans loopback (ms) to a slow vendor API near the 10 s timeout.
+LATENCY_BUCKETS: Final = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class UpstreamMetrics:
+    """The process-lifetime self metrics, registered in their own registry."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.token_requests = Counter(
+            "adobe_status_token_requests",
+            "Token requests made to Adobe IMS, by result.",
+            ["result"],
+            registry=self.registry,
+        )
+        self.request_duration = Histogram(
+            "adobe_status_api_request_duration_seconds",
+            "Duration of upstream HTTP requests to Adobe IMS and the Status API.",
+            ["endpoint"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.requests = Counter(
+            "adobe_status_api_requests",
+            "Upstream HTTP requests to Adobe IMS and the Status API, by HTTP status code "
+            "('error' when no answer came).",
+            ["endpoint", "code"],
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "adobe_status_upstream_errors",
+            "Upstream answers the exporter could not use, by endpoint and reason.",
+            ["endpoint", "reason"],
+            registry=self.registry,
+        )
+        # Zero-initialise every known series so rate() and alerts see them from the start.
+        for result in ("success", "failure"):
+            self.token_requests.labels(result=result)
+        for endpoint in ENDPOINTS:
+            self.request_duration.labels(endpoint=endpoint)
+            for reason in ERROR_REASONS:
+                self.errors.labels(endpoint=endpoint, reason=reason)
+
+    def observe_request(self, endpoint: str, code: str, seconds: float) -> None:
+        self.request_duration.labels(endpoint=endpoint).observe(seconds)
+        self.requests.labels(endpoint=endpoint, code=code).inc()
+
+    def count_error(self, endpoint: str, reason: str) -> None:
+        self.errors.labels(endpoint=endpoint, reason=reason).inc()
