@@ -1,0 +1,163 @@
+"""The status model: Adobe's vocabulary mapped to the contract's states, as pure functions.
+
+State codes (higher is worse, so `max` and `>=` work in PromQL):
+0 operational, 1 maintenance in progress, 2 potential or trivial issue, 3 minor, 4 major.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import Final
+
+
+class State(IntEnum):
+    OPERATIONAL = 0
+    MAINTENANCE = 1
+    POTENTIAL = 2
+    MINOR = 3
+    MAJOR = 4
+
+
+SEVERITIES: Final = ("major", "minor", "potential", "trivial", "unknown")
+MAINTENANCE_STATES: Final = ("in_progress", "scheduled")
+
+_SEVERITY_STATE: Final = {
+    "major": State.MAJOR,
+    "minor": State.MINOR,
+    "potential": State.POTENTIAL,
+    "trivial": State.POTENTIAL,
+}
+_INCIDENT_OPEN: Final = frozenset({"opened", "discovery", "reopened", "updated"})
+_INCIDENT_CLOSED: Final = frozenset(
+    {"closed", "dismissed", "canceled", "cancelled", "completed", "resolved"}
+)
+_MAINTENANCE: Final = {
+    "started": "in_progress",
+    "scheduled": "scheduled",
+    "completed": None,
+    "canceled": None,
+    "cancelled": None,
+}
+# Values that say "nothing here": fall back to the next source (e.g. history).
+_ABSENT: Final = frozenset({"", "none", "empty", "null"})
+# Epoch values above this are milliseconds (1e11 s is the year 5138).
+_MS_THRESHOLD: Final = 1e11
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: str
+    name: str
+    cloud: str  # the cloud's name, as the `cloud` label shows it
+    cloud_id: str
+    regions: tuple[Region, ...] = ()
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Adobe's product registry: what exists, so that silence can be reported as 0."""
+
+    products: dict[str, Product]  # by id, in registry order
+    clouds: dict[str, str]  # cloud id -> name
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly:
+    """An upstream value the model did not recognise and mapped to its fallback."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    """One open event as it touches one product."""
+
+    event_id: str
+    kind: str  # "incident" or "maintenance"
+    product_id: str
+    product_name: str
+    severity: str  # one of SEVERITIES, or "none" for maintenances
+    status: str  # lower-case upstream status (incidents) or a MAINTENANCE_STATES value
+    state: State  # what it does to the product: OPERATIONAL for a scheduled maintenance
+    region_ids: tuple[str, ...]  # empty: the event names no region, so all are affected
+    region_names: tuple[str, ...]
+    clouds: tuple[tuple[str, str], ...]  # (id, name) of the clouds the event names
+    start: float | None  # Unix seconds
+
+
+def norm(value: object) -> str:
+    """Upstream enum text, compared without case; non-strings read as absent."""
+    return value.strip().lower() if isinstance(value, str) else ""
+
+
+def is_absent(value: str) -> bool:
+    return value in _ABSENT
+
+
+def severity_label(raw: object) -> tuple[str, Anomaly | None]:
+    """The `severity` label of an incident; None, empty and unknown values read as 'unknown'."""
+    value = norm(raw)
+    if value in _SEVERITY_STATE:
+        return value, None
+    anomaly = None if is_absent(value) else Anomaly("severity", str(raw))
+    return "unknown", anomaly
+
+
+def severity_state(label: str) -> State:
+    # Unknown severities count as minor: visible, but not paging as major.
+    return _SEVERITY_STATE.get(label, State.MINOR)
+
+
+def incident_is_open(status: str) -> tuple[bool, Anomaly | None]:
+    """Whether an incident with this (normalised, present) status is open."""
+    if status in _INCIDENT_OPEN:
+        return True, None
+    if status in _INCIDENT_CLOSED:
+        return False, None
+    # An unknown status counts as open: a false alarm beats a missed incident.
+    return True, Anomaly("incident_status", status)
+
+
+def maintenance_state(status: str) -> tuple[str | None, Anomaly | None]:
+    """'in_progress', 'scheduled', or None when over; unknown statuses read as scheduled."""
+    if status in _MAINTENANCE:
+        return _MAINTENANCE[status], None
+    return "scheduled", Anomaly("maintenance_status", status)
+
+
+def parse_time(value: object) -> float | None:
+    """Unix seconds from an epoch (seconds or milliseconds, number or string) or ISO 8601."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return _epoch(float(value))
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return _epoch(float(text))
+    except ValueError:
+        pass
+    try:
+        when = datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
+
+
+def _epoch(number: float) -> float | None:
+    if not math.isfinite(number) or number <= 0:
+        return None
+    return number / 1000.0 if number > _MS_THRESHOLD else number

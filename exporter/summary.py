@@ -1,0 +1,167 @@
+"""From registry and open events to what each product and region looks like now."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from exporter.config import Selection
+from exporter.model import (
+    MAINTENANCE_STATES,
+    SEVERITIES,
+    Anomaly,
+    Impact,
+    Product,
+    Region,
+    Registry,
+    State,
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A Selection resolved against the registry: ids only; None means everything."""
+
+    product_ids: frozenset[str] | None
+    cloud_ids: frozenset[str] | None
+    region_ids: frozenset[str] | None
+    unresolved: tuple[str, ...] = ()
+
+    def query_params(self) -> dict[str, list[str]]:
+        """The /api/v1/events filters (form style, one parameter per value)."""
+        params: dict[str, list[str]] = {}
+        if self.product_ids is not None:
+            params["productIds"] = sorted(self.product_ids)
+        if self.cloud_ids is not None:
+            params["cloudIds"] = sorted(self.cloud_ids)
+        if self.region_ids is not None:
+            params["regionIds"] = sorted(self.region_ids)
+        return params
+
+    def wants_product(self, product: Product) -> bool:
+        if self.product_ids is not None and product.id not in self.product_ids:
+            return False
+        return self.cloud_ids is None or product.cloud_id in self.cloud_ids
+
+    def wants_region(self, region_id: str) -> bool:
+        return self.region_ids is None or region_id in self.region_ids
+
+
+def resolve(selection: Selection, registry: Registry) -> Scope:
+    """Turn ids or exact names into ids. An unknown value is kept as an id (never widens)."""
+    unresolved: list[str] = []
+    products = {product.name: product.id for product in registry.products.values()}
+    clouds = {name: cloud_id for cloud_id, name in registry.clouds.items()}
+    regions = {
+        region.name: region.id
+        for product in registry.products.values()
+        for region in product.regions
+    }
+    region_ids = {region.id for product in registry.products.values() for region in product.regions}
+
+    def ids(
+        values: tuple[str, ...], known: Iterable[str], names: dict[str, str]
+    ) -> frozenset[str] | None:
+        if not values:
+            return None
+        known_ids = set(known)
+        out = set()
+        for value in values:
+            if value in known_ids:
+                out.add(value)
+            elif value in names:
+                out.add(names[value])
+            else:
+                unresolved.append(value)
+                out.add(value)
+        return frozenset(out)
+
+    return Scope(
+        product_ids=ids(selection.products, registry.products, products),
+        cloud_ids=ids(selection.clouds, registry.clouds, clouds),
+        region_ids=ids(selection.regions, region_ids, regions),
+        unresolved=tuple(unresolved),
+    )
+
+
+@dataclass
+class ProductStatus:
+    product: Product
+    state: State = State.OPERATIONAL
+    regions: dict[str, tuple[Region, State]] = field(default_factory=dict)
+    incidents: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SEVERITIES, 0))
+    maintenances: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(MAINTENANCE_STATES, 0)
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Everything a scrape shows about Adobe, computed once per upstream collection."""
+
+    products: list[ProductStatus]
+    events: list[tuple[Impact, Product]]
+    anomalies: tuple[Anomaly, ...] = ()
+
+
+def summarize(
+    registry: Registry, impacts: Iterable[Impact], scope: Scope, anomalies: Iterable[Anomaly] = ()
+) -> Summary:
+    """Zero-filled product and region states with every open event applied."""
+    statuses: dict[str, ProductStatus] = {}
+    for product in registry.products.values():
+        if scope.wants_product(product):
+            statuses[product.id] = _zeroed(product, scope)
+    events: list[tuple[Impact, Product]] = []
+    for impact in impacts:
+        status = statuses.get(impact.product_id)
+        if status is None:
+            product = registry.products.get(impact.product_id) or _unlisted(impact, registry)
+            if not scope.wants_product(product):
+                continue
+            status = statuses[product.id] = _zeroed(product, scope)
+        affected = _affected_regions(impact, status, scope)
+        if affected is None:
+            continue  # names only regions outside the selection
+        events.append((impact, status.product))
+        if impact.kind == "incident":
+            status.incidents[impact.severity] += 1
+        else:
+            status.maintenances[impact.status] += 1
+        status.state = max(status.state, impact.state)
+        for region in affected:
+            _, current = status.regions.get(region.id, (region, State.OPERATIONAL))
+            status.regions[region.id] = (region, max(current, impact.state))
+    return Summary(products=list(statuses.values()), events=events, anomalies=tuple(anomalies))
+
+
+def _zeroed(product: Product, scope: Scope) -> ProductStatus:
+    status = ProductStatus(product)
+    for region in product.regions:
+        if scope.wants_region(region.id):
+            status.regions[region.id] = (region, State.OPERATIONAL)
+    return status
+
+
+def _affected_regions(impact: Impact, status: ProductStatus, scope: Scope) -> list[Region] | None:
+    if not impact.region_ids:
+        # An event that names no region affects every region of the product.
+        return [region for region, _ in status.regions.values()]
+    named = [
+        Region(region_id, name)
+        for region_id, name in zip(impact.region_ids, impact.region_names, strict=True)
+        if scope.wants_region(region_id)
+    ]
+    if not named:
+        return None
+    # Prefer the registry's spelling of a region name.
+    return [status.regions[r.id][0] if r.id in status.regions else r for r in named]
+
+
+def _unlisted(impact: Impact, registry: Registry) -> Product:
+    """A product the registry does not (yet) know: take what the event says of it."""
+    cloud_id, cloud = "", "unknown"
+    if impact.clouds:
+        cloud_id, cloud = impact.clouds[0]
+        cloud = registry.clouds.get(cloud_id, cloud)
+    return Product(impact.product_id, impact.product_name, cloud, cloud_id)

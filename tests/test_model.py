@@ -1,0 +1,316 @@
+"""The contract's status rules, on payloads shaped like Adobe's spec (both shapes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from exporter.config import Selection
+from exporter.model import State, parse_time, severity_label
+from exporter.parse import ShapeError, parse_events, parse_feed, parse_registry
+from exporter.summary import Summary, resolve, summarize
+from tests import payloads as p
+
+
+def summary_of(payload: dict[str, Any], selection: Selection = Selection(), feed: bool = False) -> Summary:
+    registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
+    events = parse_feed(payload) if feed else parse_events(payload)
+    return summarize(registry, events.impacts, resolve(selection, registry), events.anomalies)
+
+
+def product_state(summary: Summary, product_id: str) -> State:
+    return next(s.state for s in summary.products if s.product.id == product_id)
+
+
+def region_states(summary: Summary, product_id: str) -> dict[str, State]:
+    status = next(s for s in summary.products if s.product.id == product_id)
+    return {region.name: state for region, state in status.regions.values()}
+
+
+@pytest.mark.parametrize(
+    ("severity", "state"),
+    [("Major", 4), ("Minor", 3), ("Potential", 2), ("Trivial", 2), ("MAJOR", 4), ("minor", 3)],
+)
+def test_incident_severity_sets_product_state(severity: str, state: int) -> None:
+    summary = summary_of(p.events([p.incident(products=[p.incident_product(severity=severity)])]))
+    assert product_state(summary, "503467") == state
+
+
+@pytest.mark.parametrize("severity", [None, "", "None", "Catastrophic"])
+def test_missing_or_unknown_severity_counts_as_minor_and_unknown(severity: str | None) -> None:
+    summary = summary_of(p.events([p.incident(products=[p.incident_product(severity=severity)])]))
+    status = next(s for s in summary.products if s.product.id == "503467")
+    assert status.state == State.MINOR
+    assert status.incidents["unknown"] == 1
+    assert sum(status.incidents.values()) == 1
+
+
+def test_only_unrecognised_severity_is_reported_as_anomaly() -> None:
+    assert severity_label("Catastrophic")[1] is not None
+    assert severity_label("None")[1] is None
+    assert severity_label(None)[1] is None
+
+
+def test_products_without_events_are_zero_filled() -> None:
+    summary = summary_of(p.events())
+    assert {s.product.id: s.state for s in summary.products} == {
+        "503467": 0,
+        "503486": 0,
+        "503493": 0,
+    }
+    assert region_states(summary, "503467") == {"North America": 0, "Europe": 0}
+
+
+@pytest.mark.parametrize("status", ["Closed", "Dismissed", "Canceled", "Cancelled", "Completed", "Resolved", "closed"])
+def test_closed_incident_does_not_count(status: str) -> None:
+    summary = summary_of(p.events([p.incident(products=[p.incident_product(status=status)])]))
+    assert product_state(summary, "503467") == State.OPERATIONAL
+    assert summary.events == []
+
+
+@pytest.mark.parametrize("status", ["Opened", "Discovery", "Reopened", "Updated", "OPENED"])
+def test_open_statuses_count(status: str) -> None:
+    summary = summary_of(p.events([p.incident(products=[p.incident_product(status=status)])]))
+    assert product_state(summary, "503467") == State.MAJOR
+
+
+def test_unknown_incident_status_counts_as_open_and_is_reported() -> None:
+    summary = summary_of(p.events([p.incident(products=[p.incident_product(status="Smouldering")])]))
+    assert product_state(summary, "503467") == State.MAJOR
+    assert [(a.field, a.value) for a in summary.anomalies] == [("incident_status", "smouldering")]
+
+
+def test_latest_history_entry_decides_when_product_has_no_status() -> None:
+    history = [
+        p.history_entry("Closed", "Minor", "2026-11-28T11:00:00Z"),
+        p.history_entry("Opened", "Major", "2026-11-28T09:00:00Z"),
+    ]
+    product = p.incident_product(status=None, severity=None, history=history)
+    summary = summary_of(p.events([p.incident(products=[product])]))
+    # History is ordered by time, not by list position: the 11:00 entry closed it.
+    assert product_state(summary, "503467") == State.OPERATIONAL
+
+
+def test_history_severity_used_when_product_severity_is_none() -> None:
+    history = [p.history_entry("Opened", "Potential", "2026-11-28T09:00:00Z")]
+    product = p.incident_product(severity="None", history=history)
+    summary = summary_of(p.events([p.incident(products=[product])]))
+    assert product_state(summary, "503467") == State.POTENTIAL
+
+
+def test_worst_event_wins_for_product() -> None:
+    payload = p.events(
+        [
+            p.incident("A", [p.incident_product(severity="Minor")]),
+            p.incident("B", [p.incident_product(severity="Major")]),
+        ],
+        [p.maintenance()],
+    )
+    summary = summary_of(payload)
+    status = next(s for s in summary.products if s.product.id == "503467")
+    assert status.state == State.MAJOR
+    assert status.incidents == {"major": 1, "minor": 1, "potential": 0, "trivial": 0, "unknown": 0}
+    assert status.maintenances == {"in_progress": 1, "scheduled": 0}
+
+
+def test_event_without_region_affects_every_region_of_the_product() -> None:
+    summary = summary_of(p.events([p.incident(regions=[])]))
+    assert region_states(summary, "503467") == {"North America": 4, "Europe": 4}
+
+
+def test_event_naming_a_region_affects_only_that_region() -> None:
+    summary = summary_of(p.events([p.incident(regions=[p.region("eu", "Europe")])]))
+    assert region_states(summary, "503467") == {"North America": 0, "Europe": 4}
+    assert product_state(summary, "503467") == State.MAJOR
+
+
+def test_event_region_unknown_to_registry_is_added() -> None:
+    summary = summary_of(p.events([p.incident(regions=[p.region("jp", "Japan")])]))
+    assert region_states(summary, "503467") == {"North America": 0, "Europe": 0, "Japan": 4}
+
+
+def test_maintenance_started_sets_state_1_and_scheduled_only_counts() -> None:
+    payload = p.events(
+        maintenances=[
+            p.maintenance("M1", status="Started"),
+            p.maintenance("M2", status="Scheduled", product_id="503486", name="Adobe Audience Manager"),
+        ]
+    )
+    summary = summary_of(payload)
+    assert product_state(summary, "503467") == State.MAINTENANCE
+    assert product_state(summary, "503486") == State.OPERATIONAL
+    manager = next(s for s in summary.products if s.product.id == "503486")
+    assert manager.maintenances == {"in_progress": 0, "scheduled": 1}
+
+
+@pytest.mark.parametrize("status", ["Completed", "Canceled", "Cancelled"])
+def test_finished_maintenance_is_ignored(status: str) -> None:
+    summary = summary_of(p.events(maintenances=[p.maintenance(status=status)]))
+    assert product_state(summary, "503467") == State.OPERATIONAL
+    assert summary.events == []
+
+
+def test_maintenance_start_is_scheduled_date_when_not_started() -> None:
+    summary = summary_of(
+        p.events(maintenances=[p.maintenance(status="Scheduled", scheduled="2026-12-01T00:00:00Z")])
+    )
+    (impact, _), = summary.events
+    assert impact.start == parse_time("2026-12-01T00:00:00Z") == 1796083200.0
+
+
+def test_incident_for_product_missing_from_registry_is_still_reported() -> None:
+    product = p.incident_product("999", "Adobe Newthing")
+    summary = summary_of(p.events([p.incident(products=[product])]))
+    status = next(s for s in summary.products if s.product.id == "999")
+    assert (status.product.name, status.product.cloud, status.state) == ("Adobe Newthing", "Adobe Experience Cloud", 4)
+
+
+def test_selection_by_name_and_id_limits_products() -> None:
+    payload = p.events([p.incident(products=[p.incident_product("503493", "Adobe Photoshop")])])
+    summary = summary_of(payload, Selection(products=("Adobe Analytics", "503486")))
+    assert sorted(s.product.id for s in summary.products) == ["503467", "503486"]
+    assert summary.events == []
+
+
+def test_selection_by_cloud_name() -> None:
+    summary = summary_of(p.events(), Selection(clouds=("Adobe Creative Cloud",)))
+    assert [s.product.id for s in summary.products] == ["503493"]
+
+
+def test_region_selection_ignores_events_only_elsewhere() -> None:
+    payload = p.events([p.incident(regions=[p.region("eu", "Europe")])])
+    summary = summary_of(payload, Selection(regions=("North America",)))
+    assert product_state(summary, "503467") == State.OPERATIONAL
+    assert region_states(summary, "503467") == {"North America": 0}
+
+
+def test_unknown_selection_value_is_kept_as_id_and_never_widens() -> None:
+    registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
+    scope = resolve(Selection(products=("No Such Product",)), registry)
+    assert scope.query_params() == {"productIds": ["No Such Product"]}
+    assert scope.unresolved == ("No Such Product",)
+
+
+def test_query_params_use_resolved_ids() -> None:
+    registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
+    scope = resolve(Selection(products=("Adobe Analytics",), clouds=("503461",), regions=("Europe",)), registry)
+    assert scope.query_params() == {"productIds": ["503467"], "cloudIds": ["503461"], "regionIds": ["eu"]}
+
+
+# --- the `Events` feed shape ------------------------------------------------------------
+
+
+def test_feed_shape_uses_latest_history_by_epoch_key_seconds() -> None:
+    history = {
+        "1764324000": p.history_entry("Opened", "Minor", 1764324000),
+        "1764327600": p.history_entry("Opened", "Major", 1764327600),
+    }
+    summary = summary_of(p.feed({"INC-9": p.feed_incident("INC-9", "503467", history)}), feed=True)
+    assert product_state(summary, "503467") == State.MAJOR
+
+
+def test_feed_shape_history_keys_in_milliseconds_order_correctly() -> None:
+    history = {
+        # Millisecond keys; lexical order would put the closed entry first.
+        "1764327600000": p.history_entry("Closed", "Major", 1764327600000),
+        "999999999999": p.history_entry("Opened", "Major", 999999999999),
+    }
+    summary = summary_of(p.feed({"INC-9": p.feed_incident("INC-9", "503467", history)}), feed=True)
+    assert product_state(summary, "503467") == State.OPERATIONAL
+
+
+def test_feed_shape_maintenance_map() -> None:
+    maintenance = {
+        "id": "M-7",
+        "status": "Started",
+        "cmrStatus": "Started",
+        "type": "Normal",
+        "startedOn": 1764320400000,
+        "products": {"503486": {"id": "503486", "name": "Adobe Audience Manager", "history": {}}},
+        "regions": {"na": {"id": "na", "name": "North America"}},
+    }
+    summary = summary_of(p.feed(maintenances={"M-7": maintenance}), feed=True)
+    assert product_state(summary, "503486") == State.MAINTENANCE
+    (impact, _), = summary.events
+    assert impact.start == 1764320400.0
+
+
+def test_dto_and_feed_shapes_agree() -> None:
+    dto = p.events([p.incident("INC-1", [p.incident_product(severity="Minor", started="1764324000")])])
+    feed_history = {"1764324000": p.history_entry("Opened", "Minor", 1764324000)}
+    feed = p.feed({"INC-1": p.feed_incident("INC-1", "503467", feed_history, started=1764324000)})
+    from_dto, from_feed = summary_of(dto), summary_of(feed, feed=True)
+    assert [(s.product.id, s.state) for s in from_dto.products] == [(s.product.id, s.state) for s in from_feed.products]
+    assert [(i.event_id, i.severity, i.start) for i, _ in from_dto.events] == [
+        (i.event_id, i.severity, i.start) for i, _ in from_feed.events
+    ]
+
+
+# --- drift and junk never raise --------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload", [None, [], "events", 42, {"incidents": "x"}, {"maintenances": 3}])
+def test_unreadable_top_level_is_a_shape_error(payload: Any) -> None:
+    with pytest.raises(ShapeError):
+        parse_events(payload)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"incidents": None, "maintenances": None},
+        {"incidents": [None, 3, "x", {}], "maintenances": [None, {"id": 5}]},
+        {"incidents": [{"id": "I", "products": [None, {"id": None}, {"id": 7, "severity": 3, "status": []}]}]},
+        {"incidents": [{"id": "I", "products": [{"id": "503467", "history": "nope"}]}]},
+        {"incidents": [{"id": "I", "products": [{"id": "503467", "history": [None, {"status": 1}]}]}]},
+        {"incidents": [{"id": "I", "region": [None, {"id": 1}], "clouds": "x", "products": {"a": {"id": "503467"}}}]},
+    ],
+)
+def test_malformed_entries_are_skipped_without_raising(payload: Any) -> None:
+    summary = summary_of(payload)
+    assert len([s for s in summary.products if s.product.id in ("503467", "503486", "503493")]) == 3
+
+
+def test_integer_ids_are_read_as_text() -> None:
+    payload = {"incidents": [{"id": 12, "products": [{"id": 503467, "severity": "Major", "status": "Opened"}]}]}
+    summary = summary_of(payload)
+    assert product_state(summary, "503467") == State.MAJOR
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11-28T12:00:00Z", 1795867200.0),
+        ("2026-11-28T12:00:00+00:00", 1795867200.0),
+        ("2026-11-28 12:00:00", 1795867200.0),
+        ("1764331200", 1764331200.0),
+        ("1764331200000", 1764331200.0),
+        (1764331200000, 1764331200.0),
+        (1764331200, 1764331200.0),
+        ("not a date", None),
+        (None, None),
+        (True, None),
+        (-5, None),
+        (float("nan"), None),
+    ],
+)
+def test_parse_time_reads_seconds_milliseconds_and_iso(value: Any, expected: float | None) -> None:
+    assert parse_time(value) == expected
+
+
+def test_registry_maps_products_to_their_cloud_names() -> None:
+    registry, anomalies = parse_registry(p.products_payload(), p.clouds_payload())
+    assert {pid: prod.cloud for pid, prod in registry.products.items()} == {
+        "503467": "Adobe Experience Cloud",
+        "503486": "Adobe Experience Cloud",
+        "503493": "Adobe Creative Cloud",
+    }
+    assert anomalies == []
+
+
+@pytest.mark.parametrize(("products", "clouds"), [(None, []), ({}, []), ([], "x"), ("x", [])])
+def test_unreadable_registry_is_a_shape_error(products: Any, clouds: Any) -> None:
+    with pytest.raises(ShapeError):
+        parse_registry(products, clouds)
