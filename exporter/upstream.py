@@ -1,0 +1,102 @@
+"""One collection from Adobe: the registry (cached for --registry-ttl) and the open events."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from exporter.client import StatusClient
+from exporter.config import CollectorConfig
+from exporter.deadline import Deadline
+from exporter.errors import UpstreamError
+from exporter.model import Anomaly, Registry
+from exporter.parse import ShapeError, parse_events, parse_registry
+from exporter.summary import Scope, Summary, resolve, summarize
+from exporter.upstream_metrics import UpstreamMetrics
+
+log = logging.getLogger(__name__)
+
+
+class AdobeStatus:
+    """Asks the Status API what is going on and summarises it."""
+
+    def __init__(
+        self,
+        client: StatusClient,
+        config: CollectorConfig,
+        metrics: UpstreamMetrics,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._client = client
+        self._config = config
+        self._metrics = metrics
+        self._clock = clock
+        self._registry: Registry | None = None
+        self._scope: Scope | None = None
+        self._registry_at = 0.0
+        self._logged: set[Anomaly | str] = set()
+        self._log_lock = threading.Lock()
+
+    def collect(self, deadline: Deadline) -> Summary:
+        """One collection; raises UpstreamError when Adobe's answer cannot be used."""
+        registry, scope = self._current_registry(deadline)
+        payload = self._client.get("events", scope.query_params(), deadline)
+        try:
+            events = parse_events(payload)
+        except ShapeError as error:
+            self._metrics.count_error("events", "invalid_response")
+            raise UpstreamError("events", "invalid_response", str(error)) from None
+        for anomaly in events.anomalies:
+            self._log_once(
+                anomaly,
+                "unrecognised upstream value %s=%r, using its fallback",
+                anomaly.field,
+                anomaly.value,
+            )
+        return summarize(registry, events.impacts, scope, events.anomalies)
+
+    def _current_registry(self, deadline: Deadline) -> tuple[Registry, Scope]:
+        fresh = self._clock() - self._registry_at < self._config.registry_ttl
+        if self._registry is not None and self._scope is not None and fresh:
+            return self._registry, self._scope
+        try:
+            registry = self._fetch_registry(deadline)
+        except UpstreamError as error:
+            if self._registry is None or self._scope is None:
+                raise
+            # The registry changes rarely: an old one beats no statuses at all.
+            log.warning("registry refresh failed (%s); keeping the previous one", error)
+            return self._registry, self._scope
+        scope = resolve(self._config.selection, registry)
+        for value in scope.unresolved:
+            self._log_once(
+                value,
+                "selection %r matches no product, cloud or region id or "
+                "name in the registry; passing it on as an id",
+                value,
+            )
+        self._registry, self._scope, self._registry_at = registry, scope, self._clock()
+        return registry, scope
+
+    def _fetch_registry(self, deadline: Deadline) -> Registry:
+        products = self._client.get("products", {}, deadline)
+        clouds = self._client.get("clouds", {}, deadline)
+        try:
+            registry, anomalies = parse_registry(products, clouds)
+        except ShapeError as error:
+            endpoint = "products" if str(error).startswith("products") else "clouds"
+            self._metrics.count_error(endpoint, "invalid_response")
+            raise UpstreamError(endpoint, "invalid_response", str(error)) from None
+        for anomaly in anomalies:
+            self._log_once(anomaly, "skipped a malformed registry entry (%s)", anomaly.value)
+        return registry
+
+    def _log_once(self, key: Anomaly | str, message: str, *args: object) -> None:
+        with self._log_lock:
+            if key in self._logged:
+                return
+            self._logged.add(key)
+        log.warning(message, *args)
