@@ -1,0 +1,290 @@
+"""Static checks of the alerting rules prometheus/alerts.yml and their promtool unit tests.
+
+promtool validates the rules and runs prometheus/alerts_test.yml; pytest checks what
+promtool does not: every alert's labels and annotations, its runbook section, that the unit
+tests cover every alert both before and while it fires, and that they catch a broken rule.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+RULES_PATH = REPO / "prometheus" / "alerts.yml"
+RULES_TEST_PATH = REPO / "prometheus" / "alerts_test.yml"
+RUNBOOK_PATH = REPO / "docs" / "runbook.md"
+CONTRACT_PATH = REPO.parent / "shared" / "CONTRACT.md"
+
+RUNBOOK_URL = (
+    "https://github.com/adobe-status-exporter/adobe-status-exporter/blob/main/docs/runbook.md"
+)
+SEVERITIES = {"critical", "warning", "info"}
+PRODUCT_LABELS = {"cloud", "product", "product_id"}
+
+# Used only when ../shared/CONTRACT.md is not beside the repository.
+FALLBACK_CONTRACT_METRICS = {
+    "adobe_status_product_status": "gauge",
+    "adobe_status_region_status": "gauge",
+    "adobe_status_incidents_open": "gauge",
+    "adobe_status_maintenances": "gauge",
+    "adobe_status_event_info": "gauge",
+    "adobe_status_event_start_timestamp_seconds": "gauge",
+    "adobe_status_token_expiry_timestamp_seconds": "gauge",
+    "adobe_status_token_requests_total": "counter",
+    "adobe_status_api_request_duration_seconds": "histogram",
+    "adobe_status_api_requests_total": "counter",
+    "adobe_status_upstream_errors_total": "counter",
+    "adobe_status_up": "gauge",
+    "adobe_status_last_success_timestamp_seconds": "gauge",
+    "adobe_status_scrape_duration_seconds": "gauge",
+    "adobe_status_exporter_build_info": "gauge",
+}
+
+# The alerts the issue asks for, with their severities.
+EXPECTED_ALERTS = {
+    "AdobeProductMajorIncident": "critical",
+    "AdobeProductMinorIncident": "warning",
+    "AdobeProductPotentialIssue": "info",
+    "AdobeMaintenanceInProgress": "info",
+    "AdobeMaintenanceStartingSoon": "info",
+    "AdobeStatusExporterDown": "warning",
+    "AdobeStatusNoData": "warning",
+    "AdobeStatusTokenExpiringSoon": "warning",
+    "AdobeStatusTokenRequestsFailing": "warning",
+    "AdobeStatusUpstreamThrottled": "warning",
+    "AdobeStatusUpstreamSlow": "warning",
+}
+
+# Product state alerts: the exact state code each one tests.
+PRODUCT_STATE_ALERTS = {
+    "AdobeProductMajorIncident": 4,
+    "AdobeProductMinorIncident": 3,
+    "AdobeProductPotentialIssue": 2,
+    "AdobeMaintenanceInProgress": 1,
+}
+
+
+def load_alerts() -> dict[str, dict[str, Any]]:
+    groups = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))["groups"]
+    alerts: dict[str, dict[str, Any]] = {}
+    for group in groups:
+        for rule in group["rules"]:
+            if "alert" in rule:
+                assert rule["alert"] not in alerts, f"duplicate alert {rule['alert']}"
+                alerts[rule["alert"]] = rule
+    return alerts
+
+
+def load_unit_tests() -> list[dict[str, Any]]:
+    return list(yaml.safe_load(RULES_TEST_PATH.read_text(encoding="utf-8"))["tests"])
+
+
+def github_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives the headings of a markdown document."""
+    anchors = set()
+    for heading in re.findall(r"^#{1,6}\s+(.+?)\s*#*\s*$", markdown, flags=re.MULTILINE):
+        anchor = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        anchors.add(anchor)
+    return anchors
+
+
+def contract_metrics() -> dict[str, str]:
+    if not CONTRACT_PATH.is_file():
+        return dict(FALLBACK_CONTRACT_METRICS)
+    rows = re.findall(
+        r"^\|\s*`(adobe_status_[a-z0-9_]+)`\s*\|\s*(\w+)",
+        CONTRACT_PATH.read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
+    )
+    assert rows, f"no metric table found in {CONTRACT_PATH}"
+    return dict(rows)
+
+
+def run_promtool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is needed (apt-get install prometheus)"
+    return subprocess.run(
+        [promtool, *args], capture_output=True, text=True, timeout=120, check=False, cwd=cwd
+    )
+
+
+ALERTS = load_alerts()
+
+
+# -- promtool -----------------------------------------------------------------------------
+
+
+def test_promtool_check_rules_accepts_the_alerts() -> None:
+    result = run_promtool("check", "rules", str(RULES_PATH))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"SUCCESS: {len(ALERTS)} rules found" in result.stdout
+
+
+def test_promtool_unit_tests_of_the_alerts_pass() -> None:
+    result = run_promtool("test", "rules", str(RULES_TEST_PATH))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("alert", "old", "new"),
+    [
+        ("AdobeProductMajorIncident", "== 4", "== 3"),
+        ("AdobeProductMajorIncident", "for: 5m", "for: 4m"),
+        ("AdobeMaintenanceStartingSoon", "< 3600", "< 7200"),
+        ("AdobeStatusNoData", '"adobe_status_up", "", ""', '"up", "", ""'),
+    ],
+)
+def test_unit_tests_fail_when_a_rule_is_broken(
+    tmp_path: Path, alert: str, old: str, new: str
+) -> None:
+    text = RULES_PATH.read_text(encoding="utf-8")
+    start = text.index(f"- alert: {alert}\n")
+    end = text.find("- alert:", start + 1)
+    end = len(text) if end < 0 else end
+    section = text[start:end]
+    assert section.count(old) == 1, f"{old!r} not found once in {alert}"
+    (tmp_path / "alerts.yml").write_text(
+        text[:start] + section.replace(old, new) + text[end:], encoding="utf-8"
+    )
+    shutil.copy(RULES_TEST_PATH, tmp_path / "alerts_test.yml")
+    result = run_promtool("test", "rules", "alerts_test.yml", cwd=tmp_path)
+    assert result.returncode != 0
+    assert f"alertname: {alert}," in result.stdout + result.stderr
+
+
+# -- rule content -------------------------------------------------------------------------
+
+
+def test_alert_names_and_severities_are_the_agreed_ones() -> None:
+    assert {name: rule["labels"]["severity"] for name, rule in ALERTS.items()} == EXPECTED_ALERTS
+
+
+@pytest.mark.parametrize("name", sorted(ALERTS))
+def test_alert_has_severity_summary_description_and_runbook(name: str) -> None:
+    rule = ALERTS[name]
+    assert rule["labels"]["severity"] in SEVERITIES
+    annotations = rule["annotations"]
+    assert set(annotations) == {"summary", "description", "runbook_url"}
+    assert annotations["summary"].strip() and "{{" not in annotations["summary"]
+    assert "{{" in annotations["description"], "description must name what fires"
+    assert annotations["runbook_url"] == f"{RUNBOOK_URL}#{name.lower()}"
+    assert "for" in rule, "state `for:` explicitly, also 0m"
+    assert re.fullmatch(r"\d+[smh]", str(rule["for"]))
+
+
+def test_every_runbook_anchor_exists_in_the_runbook() -> None:
+    anchors = github_anchors(RUNBOOK_PATH.read_text(encoding="utf-8"))
+    missing = [
+        name
+        for name, rule in ALERTS.items()
+        if rule["annotations"]["runbook_url"].partition("#")[2] not in anchors
+    ]
+    assert missing == []
+
+
+def test_runbook_anchor_check_finds_headings() -> None:
+    assert github_anchors("# Title\n\n## AdobeStatusNoData\n\ntext ## no\n### A b, c\n") == {
+        "title",
+        "adobestatusnodata",
+        "a-b-c",
+    }
+
+
+@pytest.mark.parametrize(("name", "code"), sorted(PRODUCT_STATE_ALERTS.items()))
+def test_product_alert_keeps_product_labels_and_tests_exact_state(name: str, code: int) -> None:
+    expr = " ".join(ALERTS[name]["expr"].split())
+    assert expr == f"max by (cloud, product, product_id) (adobe_status_product_status) == {code}"
+    description = ALERTS[name]["annotations"]["description"]
+    for label in PRODUCT_LABELS:
+        assert f"$labels.{label}" in description
+    assert "adobe_status_region_status" in description
+
+
+def test_every_alert_uses_only_contract_metrics() -> None:
+    metrics = contract_metrics()
+    allowed = set(metrics) | {
+        f"{name}{suffix}"
+        for name, kind in metrics.items()
+        if kind == "histogram"
+        for suffix in ("_bucket", "_sum", "_count")
+    }
+    used = {
+        name for rule in ALERTS.values() for name in re.findall(r"\badobe_status_\w+", rule["expr"])
+    }
+    assert used
+    assert used - allowed == set()
+
+
+# -- unit test coverage -------------------------------------------------------------------
+
+
+def alert_cases() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (test.get("name", "?"), case)
+        for test in load_unit_tests()
+        for case in test.get("alert_rule_test", [])
+    ]
+
+
+def test_every_alert_appears_in_the_unit_tests() -> None:
+    text = RULES_TEST_PATH.read_text(encoding="utf-8")
+    assert [name for name in ALERTS if name not in text] == []
+
+
+@pytest.mark.parametrize("name", sorted(ALERTS))
+def test_unit_tests_cover_alert_before_and_while_firing(name: str) -> None:
+    cases = [case for _, case in alert_cases() if case["alertname"] == name]
+    assert any(case.get("exp_alerts") == [] for case in cases), "no not-yet-firing case"
+    firing = [alert for case in cases for alert in case.get("exp_alerts") or []]
+    assert firing, "no firing case"
+    rule = ALERTS[name]
+    for alert in firing:
+        assert alert["exp_labels"]["severity"] == rule["labels"]["severity"]
+        assert set(alert["exp_annotations"]) == {"summary", "description", "runbook_url"}
+        assert alert["exp_annotations"]["summary"] == rule["annotations"]["summary"]
+        assert "{{" not in alert["exp_annotations"]["description"]
+
+
+@pytest.mark.parametrize("name", sorted(PRODUCT_STATE_ALERTS))
+def test_product_alert_unit_tests_expect_product_labels(name: str) -> None:
+    firing = [
+        alert
+        for _, case in alert_cases()
+        if case["alertname"] == name
+        for alert in case.get("exp_alerts") or []
+    ]
+    assert firing
+    for alert in firing:
+        assert set(alert["exp_labels"]) == PRODUCT_LABELS | {"severity"}
+
+
+def test_major_incident_unit_test_fires_for_the_affected_product_only() -> None:
+    """The test case with the major incident also has an operational and a minor product."""
+    for test in load_unit_tests():
+        statuses = {
+            match.group(1): series["values"]
+            for series in test["input_series"]
+            if (
+                match := re.match(
+                    r'adobe_status_product_status\{.*product="([^"]+)"', series["series"]
+                )
+            )
+        }
+        for case in test.get("alert_rule_test", []):
+            if case["alertname"] != "AdobeProductMajorIncident" or not case.get("exp_alerts"):
+                continue
+            fired = {a["exp_labels"]["product"] for a in case["exp_alerts"]}
+            others = set(statuses) - fired
+            assert len(fired) == 1 and len(others) >= 2
+            assert any(statuses[p].startswith("0") for p in others)
+            assert any(statuses[p].startswith("3") for p in others)
+            return
+    pytest.fail("no firing test case for AdobeProductMajorIncident")
