@@ -60,7 +60,9 @@ class ExporterApp:
 
     def metrics(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         view = self._cache.view(Deadline.from_scrape(environ))
-        registry = CollectorRegistry(auto_describe=False)
+        # Collectors here describe no names up front (that would mean collecting twice);
+        # without this flag prometheus_client's name[] filter would skip them.
+        registry = CollectorRegistry(auto_describe=False, support_collectors_without_names=True)
         registry.register(ScrapeCollector(view, self._token_expiry))
         registry.register(self._metrics.registry)
         # prometheus_client does the OpenMetrics negotiation, gzip and name[] filtering.

@@ -87,7 +87,9 @@ def maintenance(
     return body
 
 
-def events(incidents: list[Any] | None = None, maintenances: list[Any] | None = None) -> dict[str, Any]:
+def events(
+    incidents: list[Any] | None = None, maintenances: list[Any] | None = None
+) -> dict[str, Any]:
     return {"incidents": incidents or [], "maintenances": maintenances or []}
 
 
@@ -98,7 +100,11 @@ def products_payload() -> list[dict[str, Any]]:
             "name": "Adobe Analytics",
             "regions": [region("na", "North America"), region("eu", "Europe")],
         },
-        {"id": "503486", "name": "Adobe Audience Manager", "regions": [region("na", "North America")]},
+        {
+            "id": "503486",
+            "name": "Adobe Audience Manager",
+            "regions": [region("na", "North America")],
+        },
         {"id": "503493", "name": "Adobe Photoshop", "regions": []},
     ]
 
@@ -136,7 +142,14 @@ def feed_incident(
 ) -> dict[str, Any]:
     return {
         "id": event_id,
-        "products": {product_id: {"id": product_id, "name": "Adobe Analytics", "startedOn": started, "history": history}},
+        "products": {
+            product_id: {
+                "id": product_id,
+                "name": "Adobe Analytics",
+                "startedOn": started,
+                "history": history,
+            }
+        },
         "regions": {},
         "clouds": {"503461": CLOUD},
     }

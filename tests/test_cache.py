@@ -43,7 +43,9 @@ class Source:
 def make_cache(
     source: Source, clock: FakeClock, retry_at: Callable[[], float] = lambda: 0.0, **config: float
 ) -> SnapshotCache:
-    return SnapshotCache(source, status_families, CollectorConfig(**config), retry_at=retry_at, clock=clock)
+    return SnapshotCache(
+        source, status_families, CollectorConfig(**config), retry_at=retry_at, clock=clock
+    )
 
 
 def test_every_scrape_queries_upstream_without_cache_ttl() -> None:
@@ -71,7 +73,10 @@ def test_concurrent_scrapes_share_one_inflight_collection() -> None:
     source.gate = threading.Event()
     cache = make_cache(source, clock)
     results: list[bool] = []
-    threads = [threading.Thread(target=lambda: results.append(cache.view(Deadline.after(10)).up)) for _ in range(10)]
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.view(Deadline.after(10)).up))
+        for _ in range(10)
+    ]
     for thread in threads:
         thread.start()
     assert source.entered.wait(5)
@@ -168,5 +173,3 @@ def test_follower_gives_up_at_its_deadline() -> None:
     source.gate.set()
     leader.join(10)
     assert source.calls == 1
-
-

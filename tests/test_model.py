@@ -13,7 +13,9 @@ from exporter.summary import Summary, resolve, summarize
 from tests import payloads as p
 
 
-def summary_of(payload: dict[str, Any], selection: Selection = Selection(), feed: bool = False) -> Summary:
+def summary_of(
+    payload: dict[str, Any], selection: Selection = Selection(), feed: bool = False
+) -> Summary:
     registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
     events = parse_feed(payload) if feed else parse_events(payload)
     return summarize(registry, events.impacts, resolve(selection, registry), events.anomalies)
@@ -62,7 +64,9 @@ def test_products_without_events_are_zero_filled() -> None:
     assert region_states(summary, "503467") == {"North America": 0, "Europe": 0}
 
 
-@pytest.mark.parametrize("status", ["Closed", "Dismissed", "Canceled", "Cancelled", "Completed", "Resolved", "closed"])
+@pytest.mark.parametrize(
+    "status", ["Closed", "Dismissed", "Canceled", "Cancelled", "Completed", "Resolved", "closed"]
+)
 def test_closed_incident_does_not_count(status: str) -> None:
     summary = summary_of(p.events([p.incident(products=[p.incident_product(status=status)])]))
     assert product_state(summary, "503467") == State.OPERATIONAL
@@ -76,7 +80,9 @@ def test_open_statuses_count(status: str) -> None:
 
 
 def test_unknown_incident_status_counts_as_open_and_is_reported() -> None:
-    summary = summary_of(p.events([p.incident(products=[p.incident_product(status="Smouldering")])]))
+    summary = summary_of(
+        p.events([p.incident(products=[p.incident_product(status="Smouldering")])])
+    )
     assert product_state(summary, "503467") == State.MAJOR
     assert [(a.field, a.value) for a in summary.anomalies] == [("incident_status", "smouldering")]
 
@@ -134,7 +140,9 @@ def test_maintenance_started_sets_state_1_and_scheduled_only_counts() -> None:
     payload = p.events(
         maintenances=[
             p.maintenance("M1", status="Started"),
-            p.maintenance("M2", status="Scheduled", product_id="503486", name="Adobe Audience Manager"),
+            p.maintenance(
+                "M2", status="Scheduled", product_id="503486", name="Adobe Audience Manager"
+            ),
         ]
     )
     summary = summary_of(payload)
@@ -155,7 +163,7 @@ def test_maintenance_start_is_scheduled_date_when_not_started() -> None:
     summary = summary_of(
         p.events(maintenances=[p.maintenance(status="Scheduled", scheduled="2026-12-01T00:00:00Z")])
     )
-    (impact, _), = summary.events
+    ((impact, _),) = summary.events
     assert impact.start == parse_time("2026-12-01T00:00:00Z") == 1796083200.0
 
 
@@ -163,7 +171,11 @@ def test_incident_for_product_missing_from_registry_is_still_reported() -> None:
     product = p.incident_product("999", "Adobe Newthing")
     summary = summary_of(p.events([p.incident(products=[product])]))
     status = next(s for s in summary.products if s.product.id == "999")
-    assert (status.product.name, status.product.cloud, status.state) == ("Adobe Newthing", "Adobe Experience Cloud", 4)
+    assert (status.product.name, status.product.cloud, status.state) == (
+        "Adobe Newthing",
+        "Adobe Experience Cloud",
+        4,
+    )
 
 
 def test_selection_by_name_and_id_limits_products() -> None:
@@ -194,8 +206,14 @@ def test_unknown_selection_value_is_kept_as_id_and_never_widens() -> None:
 
 def test_query_params_use_resolved_ids() -> None:
     registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
-    scope = resolve(Selection(products=("Adobe Analytics",), clouds=("503461",), regions=("Europe",)), registry)
-    assert scope.query_params() == {"productIds": ["503467"], "cloudIds": ["503461"], "regionIds": ["eu"]}
+    scope = resolve(
+        Selection(products=("Adobe Analytics",), clouds=("503461",), regions=("Europe",)), registry
+    )
+    assert scope.query_params() == {
+        "productIds": ["503467"],
+        "cloudIds": ["503461"],
+        "regionIds": ["eu"],
+    }
 
 
 # --- the `Events` feed shape ------------------------------------------------------------
@@ -232,16 +250,20 @@ def test_feed_shape_maintenance_map() -> None:
     }
     summary = summary_of(p.feed(maintenances={"M-7": maintenance}), feed=True)
     assert product_state(summary, "503486") == State.MAINTENANCE
-    (impact, _), = summary.events
+    ((impact, _),) = summary.events
     assert impact.start == 1764320400.0
 
 
 def test_dto_and_feed_shapes_agree() -> None:
-    dto = p.events([p.incident("INC-1", [p.incident_product(severity="Minor", started="1764324000")])])
+    dto = p.events(
+        [p.incident("INC-1", [p.incident_product(severity="Minor", started="1764324000")])]
+    )
     feed_history = {"1764324000": p.history_entry("Opened", "Minor", 1764324000)}
     feed = p.feed({"INC-1": p.feed_incident("INC-1", "503467", feed_history, started=1764324000)})
     from_dto, from_feed = summary_of(dto), summary_of(feed, feed=True)
-    assert [(s.product.id, s.state) for s in from_dto.products] == [(s.product.id, s.state) for s in from_feed.products]
+    assert [(s.product.id, s.state) for s in from_dto.products] == [
+        (s.product.id, s.state) for s in from_feed.products
+    ]
     assert [(i.event_id, i.severity, i.start) for i, _ in from_dto.events] == [
         (i.event_id, i.severity, i.start) for i, _ in from_feed.events
     ]
@@ -250,7 +272,9 @@ def test_dto_and_feed_shapes_agree() -> None:
 # --- drift and junk never raise --------------------------------------------------------
 
 
-@pytest.mark.parametrize("payload", [None, [], "events", 42, {"incidents": "x"}, {"maintenances": 3}])
+@pytest.mark.parametrize(
+    "payload", [None, [], "events", 42, {"incidents": "x"}, {"maintenances": 3}]
+)
 def test_unreadable_top_level_is_a_shape_error(payload: Any) -> None:
     with pytest.raises(ShapeError):
         parse_events(payload)
@@ -262,10 +286,30 @@ def test_unreadable_top_level_is_a_shape_error(payload: Any) -> None:
         {},
         {"incidents": None, "maintenances": None},
         {"incidents": [None, 3, "x", {}], "maintenances": [None, {"id": 5}]},
-        {"incidents": [{"id": "I", "products": [None, {"id": None}, {"id": 7, "severity": 3, "status": []}]}]},
+        {
+            "incidents": [
+                {
+                    "id": "I",
+                    "products": [None, {"id": None}, {"id": 7, "severity": 3, "status": []}],
+                }
+            ]
+        },
         {"incidents": [{"id": "I", "products": [{"id": "503467", "history": "nope"}]}]},
-        {"incidents": [{"id": "I", "products": [{"id": "503467", "history": [None, {"status": 1}]}]}]},
-        {"incidents": [{"id": "I", "region": [None, {"id": 1}], "clouds": "x", "products": {"a": {"id": "503467"}}}]},
+        {
+            "incidents": [
+                {"id": "I", "products": [{"id": "503467", "history": [None, {"status": 1}]}]}
+            ]
+        },
+        {
+            "incidents": [
+                {
+                    "id": "I",
+                    "region": [None, {"id": 1}],
+                    "clouds": "x",
+                    "products": {"a": {"id": "503467"}},
+                }
+            ]
+        },
     ],
 )
 def test_malformed_entries_are_skipped_without_raising(payload: Any) -> None:
@@ -274,7 +318,11 @@ def test_malformed_entries_are_skipped_without_raising(payload: Any) -> None:
 
 
 def test_integer_ids_are_read_as_text() -> None:
-    payload = {"incidents": [{"id": 12, "products": [{"id": 503467, "severity": "Major", "status": "Opened"}]}]}
+    payload = {
+        "incidents": [
+            {"id": 12, "products": [{"id": 503467, "severity": "Major", "status": "Opened"}]}
+        ]
+    }
     summary = summary_of(payload)
     assert product_state(summary, "503467") == State.MAJOR
 

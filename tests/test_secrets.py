@@ -1,0 +1,148 @@
+"""Canary secrets never reach logs (debug level), metrics, the page, errors or the command line."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from exporter.secret import Secret, SecretFile
+from exporter.simulator import Simulator, SimulatorServer
+from tests.conftest import CLIENT_ID, CLIENT_SECRET
+from tests.prometheus_support import free_port
+
+pytestmark = pytest.mark.integration
+
+CANARY_TOKEN = "canary-token-5b1d8e2f9a"
+
+
+def test_secret_type_never_shows_its_value() -> None:
+    secret = Secret(CLIENT_SECRET)
+    for shown in (
+        repr(secret),
+        str(secret),
+        f"{secret}",
+        f"{secret!r}",
+        "%s" % secret,  # noqa: UP031 - old-style formatting is a way to leak too
+        str([secret]),
+        str({"s": secret}),
+    ):
+        assert CLIENT_SECRET not in shown
+    assert secret.reveal() == CLIENT_SECRET
+    with pytest.raises(TypeError):
+        __import__("pickle").dumps(secret)
+
+
+def test_secret_file_strips_trailing_newline_and_rereads(tmp_path: Path) -> None:
+    path = tmp_path / "secret"
+    path.write_text("first\n")
+    source = SecretFile(path)
+    assert source().reveal() == "first"
+    path.write_text("second\r\n")
+    assert source.reload() is True
+    assert source().reveal() == "second"
+
+
+def _scrape_all(url: str) -> list[str]:
+    texts = []
+    for path in ("/metrics", "/", "/-/ready", "/-/healthy", "/nope"):
+        texts.append(requests.get(url + path, timeout=30).text)
+    return texts
+
+
+def _wait_ready(url: str, process: subprocess.Popen[str]) -> None:
+    for _ in range(300):  # bounded: 30 s
+        assert process.poll() is None
+        try:
+            if requests.get(url + "/-/ready", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("not ready")
+
+
+@pytest.mark.parametrize("secret_via", ["env", "file"])
+def test_canary_secret_and_token_never_leak(tmp_path: Path, secret_via: str) -> None:
+    simulator = Simulator(seed=3, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, dynamic=True)
+    with SimulatorServer(simulator, host="127.0.0.1", port=0) as sim:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_")}
+        env.update(
+            ADOBE_CLIENT_ID=CLIENT_ID,
+            ADOBE_IMS_TOKEN_URL=sim.ims_token_url,
+            ADOBE_STATUS_API_URL=sim.api_url,
+            ADOBE_STATUS_LOG_LEVEL="debug",
+        )
+        if secret_via == "env":
+            env["ADOBE_CLIENT_SECRET"] = CLIENT_SECRET
+        else:
+            secret_file = tmp_path / "secret"
+            secret_file.write_text(CLIENT_SECRET + "\n")
+            env["ADOBE_CLIENT_SECRET_FILE"] = str(secret_file)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "exporter",
+                "serve",
+                "--web.listen-address",
+                f"127.0.0.1:{port}",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_ready(url, process)
+            cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes().decode(errors="replace")
+            seen = _scrape_all(url)
+            # Every path where a secret could slip out: 401 renewal, IMS errors that echo
+            # the secret back, a token the API refuses, connection failures, SIGHUP.
+            simulator.revoke_tokens()
+            seen += _scrape_all(url)
+            simulator.inject(
+                "token",
+                status=401,
+                body=(
+                    '{"error": "invalid_client", "error_description": "bad secret '
+                    + CLIENT_SECRET
+                    + '"}'
+                ).encode(),
+            )
+            simulator.revoke_tokens()
+            seen += _scrape_all(url)
+            simulator.inject(
+                "token",
+                status=200,
+                body=(
+                    '{"access_token": "'
+                    + CANARY_TOKEN
+                    + '", "token_type": "bearer", "expires_in": 86399}'
+                ).encode(),
+            )
+            simulator.revoke_tokens()
+            seen += _scrape_all(url)
+            simulator.inject("events", status=500, body=("upstream echo " + CANARY_TOKEN).encode())
+            seen += _scrape_all(url)
+            process.send_signal(signal.SIGHUP)
+            seen += _scrape_all(url)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(20) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+        stdout, stderr = process.communicate(timeout=10)
+    assert "debug" in stderr.lower()  # debug logging really was on
+    assert "invalid_client" in stderr  # the IMS error is named...
+    for text in [*seen, stdout, stderr, cmdline]:
+        assert CLIENT_SECRET not in text  # ...but never the secret
+        assert CANARY_TOKEN not in text
