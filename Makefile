@@ -37,6 +37,7 @@ demo: $(RUNTIME_STAMP)
 	$(BIN)/adobe-status-exporter serve --demo --web.listen-address $(DEMO_ADDRESS)
 
 lint: $(DEV_STAMP)
+	helm/sync-chart.sh --check
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/mypy

@@ -1,0 +1,737 @@
+"""The Helm chart helm/adobe-status-exporter, rendered and linted with the real Helm library
+(helm-python-sdk: Helm v4's Go SDK in-process), every object validated against Kubernetes'
+strict schemas and prometheus-operator's."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+from typing import Any
+
+import helm_python
+import pytest
+import yaml
+
+from tests.helm_support import (
+    CHART_DIR,
+    DASHBOARD_COPY,
+    DASHBOARD_SOURCE,
+    NAMESPACE,
+    RELEASE,
+    RULES_COPY,
+    RULES_SOURCE,
+    Manifest,
+    all_schema_errors,
+    by_kind,
+    chart_metadata,
+    env_of,
+    exporter_container,
+    lint,
+    lint_errors,
+    notes,
+    one,
+    package_version,
+    prometheus_operator_errors,
+    render,
+)
+
+# Runs Helm (in-process) and node/npm (prometheus-operator validators): not a unit test.
+pytestmark = pytest.mark.integration
+
+CLIENT_ID = "0123456789abcdef0123456789abcdef"
+CLIENT_SECRET = "p8e-Zx9_VeryS3cretValue"
+SECRET_DIR = "/etc/adobe-status-exporter/secrets"
+UID = 10001
+
+INLINE_CREDENTIALS: dict[str, Any] = {
+    "adobe": {"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET},
+}
+EXISTING_SECRET: dict[str, Any] = {
+    "adobe": {
+        "existingSecret": "adobe-status-credentials",
+        "existingSecretKeys": {"clientId": "id", "clientSecret": "secret"},
+    },
+}
+DEMO: dict[str, Any] = {"demo": {"enabled": True}}
+ALL_FEATURES: dict[str, Any] = {
+    "replicaCount": 2,
+    "adobe": {
+        "clientId": CLIENT_ID,
+        "clientSecret": CLIENT_SECRET,
+        "scopes": "openid,AdobeID",
+        "imsTokenUrl": "https://ims-na1.adobelogin.com/ims/token/v3",
+        "apiUrl": "https://status.adobe.io",
+    },
+    "image": {
+        "repository": "registry.example.com/monitoring/adobe-status-exporter",
+        "digest": "sha256:" + "a" * 64,
+        "pullPolicy": "Always",
+        "pullSecrets": ["registry-credentials"],
+    },
+    "exporter": {
+        "products": ["Adobe Experience Manager", "Adobe Analytics"],
+        "clouds": ["Experience Cloud"],
+        "regions": ["NA", "EMEA"],
+        "timeout": 5,
+        "cacheTtl": 30,
+        "maxStale": 600,
+        "logLevel": "debug",
+        "logFormat": "json",
+    },
+    "extraArgs": ["--registry-ttl=7200"],
+    "extraEnv": [{"name": "HTTPS_PROXY", "value": "http://proxy.example.com:3128"}],
+    "extraVolumes": [{"name": "web-config", "secret": {"secretName": "adobe-web-config"}}],
+    "extraVolumeMounts": [{"name": "web-config", "mountPath": "/etc/web", "readOnly": True}],
+    "serviceAccount": {"annotations": {"example.com/team": "observability"}},
+    "service": {"annotations": {"example.com/owner": "sre"}, "labels": {"tier": "monitoring"}},
+    "podAnnotations": {"example.com/scrape-note": "via ServiceMonitor"},
+    "podLabels": {"team": "sre"},
+    "priorityClassName": "monitoring-low",
+    "nodeSelector": {"kubernetes.io/os": "linux"},
+    "tolerations": [
+        {"key": "dedicated", "operator": "Equal", "value": "monitoring", "effect": "NoSchedule"}
+    ],
+    "affinity": {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [
+                    {
+                        "matchExpressions": [
+                            {"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}
+                        ]
+                    }
+                ]
+            }
+        }
+    },
+    "topologySpreadConstraints": [
+        {
+            "maxSkew": 1,
+            "topologyKey": "topology.kubernetes.io/zone",
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "adobe-status-exporter"}},
+        }
+    ],
+    "serviceMonitor": {
+        "enabled": True,
+        "namespace": "observability",
+        "additionalLabels": {"release": "kube-prometheus-stack"},
+        "interval": "2m",
+        "scrapeTimeout": "45s",
+        "honorLabels": True,
+        "relabelings": [
+            {"targetLabel": "source", "replacement": "adobe", "action": "replace"},
+        ],
+        "metricRelabelings": [
+            {
+                "sourceLabels": ["__name__"],
+                "regex": "adobe_status_api_request_duration_seconds_bucket",
+                "action": "drop",
+            }
+        ],
+    },
+    "prometheusRule": {
+        "enabled": True,
+        "additionalLabels": {"release": "kube-prometheus-stack"},
+    },
+    "grafanaDashboard": {
+        "enabled": True,
+        "folder": "Vendors",
+        "additionalLabels": {"team": "sre"},
+    },
+    "podDisruptionBudget": {"enabled": True, "minAvailable": 1},
+    "networkPolicy": {
+        "enabled": True,
+        "ingressFrom": [
+            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "observability"}}}
+        ],
+        "extraEgress": [
+            {
+                "to": [{"ipBlock": {"cidr": "10.0.0.10/32"}}],
+                "ports": [{"port": 3128, "protocol": "TCP"}],
+            }
+        ],
+    },
+}
+
+SCENARIOS: dict[str, dict[str, Any] | None] = {
+    "defaults": None,
+    "inline-credentials": INLINE_CREDENTIALS,
+    "existing-secret": EXISTING_SECRET,
+    "demo": DEMO,
+    "all-features": ALL_FEATURES,
+}
+
+
+def merged(*layers: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge value layers, later ones winning."""
+    result: dict[str, Any] = {}
+    for layer in layers:
+        for key, value in layer.items():
+            if isinstance(value, dict) and isinstance(result.get(key), dict):
+                result[key] = merged(result[key], value)
+            else:
+                result[key] = copy.deepcopy(value)
+    return result
+
+
+def pod_spec(manifests: list[Manifest]) -> dict[str, Any]:
+    spec: dict[str, Any] = one(manifests, "Deployment")["spec"]["template"]["spec"]
+    return spec
+
+
+def pod_annotations(manifests: list[Manifest]) -> dict[str, str]:
+    metadata = one(manifests, "Deployment")["spec"]["template"]["metadata"]
+    annotations: dict[str, str] = metadata.get("annotations", {})
+    return annotations
+
+
+# --- chart metadata, lint, and schema validity of every object ----------------------------
+
+
+def test_chart_app_version_is_the_package_version() -> None:
+    metadata = chart_metadata()
+    assert metadata["apiVersion"] == "v2"
+    assert metadata["appVersion"] == package_version()
+
+
+@pytest.mark.parametrize("values", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_lint_reports_no_warnings_or_errors(values: dict[str, Any] | None) -> None:
+    report = lint(values)
+    assert report["total_charts_linted"] == 1
+    assert lint_errors(report) == []
+
+
+@pytest.mark.parametrize("values", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_every_rendered_object_meets_its_schema(values: dict[str, Any] | None) -> None:
+    manifests = render(values)
+    assert manifests
+    assert all_schema_errors(manifests) == []
+
+
+def test_objects_rendered_by_default() -> None:
+    kinds = sorted(m["kind"] for m in render())
+    assert kinds == ["Deployment", "Secret", "Service", "ServiceAccount"]
+
+
+def test_all_features_render_every_kind() -> None:
+    kinds = sorted(m["kind"] for m in render(ALL_FEATURES))
+    assert kinds == [
+        "ConfigMap",
+        "Deployment",
+        "NetworkPolicy",
+        "PodDisruptionBudget",
+        "PrometheusRule",
+        "Secret",
+        "Service",
+        "ServiceAccount",
+        "ServiceMonitor",
+    ]
+
+
+def test_the_validators_reject_an_invalid_object() -> None:
+    """The schema checks above can fail: a broken ServiceMonitor and Deployment are caught."""
+    manifests = render(ALL_FEATURES)
+    service_monitor = copy.deepcopy(one(manifests, "ServiceMonitor"))
+    service_monitor["spec"]["endpoints"][0]["interval"] = "every minute"
+    misspelt = copy.deepcopy(one(manifests, "ServiceMonitor"))
+    misspelt["metadata"]["name"] = "misspelt"
+    misspelt["spec"]["endpoints"][0]["scrapeTimout"] = "10s"
+    deployment = copy.deepcopy(one(manifests, "Deployment"))
+    deployment["spec"]["template"]["spec"]["containers"][0]["securityContext"]["bogus"] = True
+    errors = prometheus_operator_errors([service_monitor, misspelt])
+    assert any("interval" in e for e in errors[f"ServiceMonitor/{RELEASE}-adobe-status-exporter"])
+    assert any("scrapeTimout" in e for e in errors["ServiceMonitor/misspelt"])
+    assert any("bogus" in e for e in all_schema_errors([deployment]))
+
+
+# --- values schema -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"replicaCount": "three"}, "/replicaCount"),
+        ({"exporter": {"logLevel": "loud"}}, "/exporter/logLevel"),
+        ({"exporter": {"logFormat": "xml"}}, "/exporter/logFormat"),
+        ({"replicas": 2}, "replicas"),
+        ({"exporter": {"cacheTTL": 30}}, "cacheTTL"),
+        ({"exporter": {"timeout": 0}}, "/exporter/timeout"),
+        ({"exporter": {"products": "Adobe Analytics"}}, "/exporter/products"),
+        ({"serviceMonitor": {"interval": "one minute"}}, "/serviceMonitor/interval"),
+        ({"image": {"pullPolicy": "Sometimes"}}, "/image/pullPolicy"),
+        ({"podAnnotations": {"example.com/flag": True}}, "/podAnnotations"),
+        ({"podDisruptionBudget": {"maxUnavailable": "half"}}, "/podDisruptionBudget"),
+    ],
+    ids=[
+        "replicaCount-string",
+        "logLevel-unknown",
+        "logFormat-unknown",
+        "unknown-top-level-key",
+        "unknown-nested-key",
+        "timeout-zero",
+        "products-not-a-list",
+        "interval-not-a-duration",
+        "pullPolicy-unknown",
+        "annotation-not-a-string",
+        "pdb-not-a-number-or-percent",
+    ],
+)
+def test_schema_rejects_bad_values(values: dict[str, Any], complaint: str) -> None:
+    with pytest.raises(helm_python.HelmValuesError) as caught:
+        render(values)
+    assert complaint in str(caught.value)
+    assert lint_errors(lint(values)), "helm lint must report the bad value too"
+
+
+def test_schema_log_choices_are_the_exporter_choices() -> None:
+    """The schema's enums are exactly what the exporter's --log-level/--log-format accept."""
+    from exporter.logs import FORMATS, LEVELS
+
+    with helm_python.Chart.load(CHART_DIR) as chart:
+        schema = chart.schema
+    assert schema is not None
+    exporter = schema["properties"]["exporter"]["properties"]
+    assert exporter["logLevel"]["enum"] == list(LEVELS)
+    assert exporter["logFormat"]["enum"] == list(FORMATS)
+
+
+def test_schema_accepts_a_global_section_from_a_parent_chart() -> None:
+    render({"global": {"imageRegistry": "registry.example.com"}})
+
+
+# --- the pod: security, probes, ports, image ------------------------------------------------
+
+
+@pytest.mark.parametrize("values", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_pod_is_hardened(values: dict[str, Any] | None) -> None:
+    manifests = render(values)
+    pod = pod_spec(manifests)
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] == UID
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert pod["automountServiceAccountToken"] is False
+    for container in pod["containers"]:
+        context = container["securityContext"]
+        assert context["runAsNonRoot"] is True
+        assert context["runAsUser"] == UID
+        assert context["readOnlyRootFilesystem"] is True
+        assert context["allowPrivilegeEscalation"] is False
+        assert context["capabilities"] == {"drop": ["ALL"]}
+        assert context["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert context.get("privileged", False) is False
+        assert container["resources"]["requests"]["cpu"]
+        assert container["resources"]["requests"]["memory"]
+        assert container["resources"]["limits"]["memory"]
+        assert container["resources"]["limits"]["cpu"]
+
+
+def test_chart_uid_is_the_image_uid() -> None:
+    dockerfile = (CHART_DIR.parent.parent / "Dockerfile").read_text(encoding="utf-8")
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, flags=re.MULTILINE)
+    assert users, "the Dockerfile sets no USER"
+    assert users[-1].split(":")[0] == str(UID)
+
+
+def test_probes_use_health_and_ready_endpoints_on_the_http_port() -> None:
+    container = exporter_container(render())
+    assert container["livenessProbe"]["httpGet"] == {"path": "/-/healthy", "port": "http"}
+    assert container["readinessProbe"]["httpGet"] == {"path": "/-/ready", "port": "http"}
+    assert container["ports"] == [{"name": "http", "containerPort": 9720, "protocol": "TCP"}]
+    env = env_of(container)
+    assert env["ADOBE_STATUS_EXPORTER_LISTEN_ADDRESS"]["value"] == "0.0.0.0:9720"
+
+
+def test_service_targets_the_http_port_of_the_exporter_pods() -> None:
+    manifests = render()
+    service = one(manifests, "Service")
+    assert service["spec"]["ports"] == [
+        {"name": "http", "port": 9720, "targetPort": "http", "protocol": "TCP"}
+    ]
+    pod_labels = one(manifests, "Deployment")["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= pod_labels.items()
+
+
+def test_read_only_root_has_a_writable_tmp() -> None:
+    container = exporter_container(render())
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod_spec(render())["volumes"]}
+    assert "emptyDir" in volumes[mounts["/tmp"]]
+
+
+def test_image_tag_defaults_to_app_version() -> None:
+    container = exporter_container(render())
+    assert container["image"] == f"adobe-status-exporter:{chart_metadata()['appVersion']}"
+    assert container["args"] == ["serve"]
+
+
+def test_image_tag_and_digest_can_be_set() -> None:
+    tagged = exporter_container(render({"image": {"repository": "r.example/a", "tag": "9.9.9"}}))
+    assert tagged["image"] == "r.example/a:9.9.9"
+    pinned = exporter_container(render(ALL_FEATURES))
+    assert pinned["image"] == ALL_FEATURES["image"]["repository"] + "@sha256:" + "a" * 64
+    assert pinned["imagePullPolicy"] == "Always"
+    assert pod_spec(render(ALL_FEATURES))["imagePullSecrets"] == [{"name": "registry-credentials"}]
+
+
+def test_scheduling_and_pod_metadata_values_reach_the_pod() -> None:
+    manifests = render(ALL_FEATURES)
+    pod = pod_spec(manifests)
+    assert pod["nodeSelector"] == ALL_FEATURES["nodeSelector"]
+    assert pod["tolerations"] == ALL_FEATURES["tolerations"]
+    assert pod["affinity"] == ALL_FEATURES["affinity"]
+    assert pod["topologySpreadConstraints"] == ALL_FEATURES["topologySpreadConstraints"]
+    assert pod["priorityClassName"] == "monitoring-low"
+    template = one(manifests, "Deployment")["spec"]["template"]["metadata"]
+    assert template["labels"]["team"] == "sre"
+    assert template["annotations"]["example.com/scrape-note"] == "via ServiceMonitor"
+    assert "checksum/secret" in template["annotations"]
+    assert one(manifests, "Deployment")["spec"]["replicas"] == 2
+
+
+def test_default_scheduling_values_have_the_right_types() -> None:
+    values = chart_metadata_values()
+    assert values["nodeSelector"] == {}
+    assert values["tolerations"] == []
+    assert values["affinity"] == {}
+    pod = pod_spec(render())
+    assert "nodeSelector" not in pod
+    assert "tolerations" not in pod
+    assert "affinity" not in pod
+    assert "priorityClassName" not in pod
+
+
+def chart_metadata_values() -> dict[str, Any]:
+    with helm_python.Chart.load(CHART_DIR) as chart:
+        return chart.values
+
+
+# --- exporter settings -----------------------------------------------------------------------
+
+
+def test_exporter_settings_become_environment_variables() -> None:
+    container = exporter_container(render(ALL_FEATURES))
+    env = {name: item.get("value") for name, item in env_of(container).items()}
+    assert env["ADOBE_STATUS_PRODUCTS"] == "Adobe Experience Manager,Adobe Analytics"
+    assert env["ADOBE_STATUS_CLOUDS"] == "Experience Cloud"
+    assert env["ADOBE_STATUS_REGIONS"] == "NA,EMEA"
+    assert env["ADOBE_STATUS_TIMEOUT"] == "5"
+    assert env["ADOBE_STATUS_CACHE_TTL"] == "30"
+    assert env["ADOBE_STATUS_MAX_STALE"] == "600"
+    assert env["ADOBE_STATUS_LOG_LEVEL"] == "debug"
+    assert env["ADOBE_STATUS_LOG_FORMAT"] == "json"
+    assert env["ADOBE_SCOPES"] == "openid,AdobeID"
+    assert env["ADOBE_IMS_TOKEN_URL"] == "https://ims-na1.adobelogin.com/ims/token/v3"
+    assert env["ADOBE_STATUS_API_URL"] == "https://status.adobe.io"
+    assert env["HTTPS_PROXY"] == "http://proxy.example.com:3128"
+    assert container["args"] == ["serve", "--registry-ttl=7200"]
+    assert {"name": "web-config", "mountPath": "/etc/web", "readOnly": True} in container[
+        "volumeMounts"
+    ]
+
+
+def test_default_settings_match_the_exporter_defaults_and_leave_filters_unset() -> None:
+    env = {n: i.get("value") for n, i in env_of(exporter_container(render())).items()}
+    assert env["ADOBE_STATUS_TIMEOUT"] == "10"
+    assert env["ADOBE_STATUS_CACHE_TTL"] == "0"
+    assert env["ADOBE_STATUS_MAX_STALE"] == "300"
+    assert env["ADOBE_STATUS_LOG_LEVEL"] == "info"
+    assert env["ADOBE_STATUS_LOG_FORMAT"] == "text"
+    for unset in (
+        "ADOBE_STATUS_PRODUCTS",
+        "ADOBE_STATUS_CLOUDS",
+        "ADOBE_STATUS_REGIONS",
+        "ADOBE_SCOPES",
+        "ADOBE_IMS_TOKEN_URL",
+        "ADOBE_STATUS_API_URL",
+    ):
+        assert unset not in env
+
+
+def test_large_and_fractional_numbers_render_as_plain_decimals() -> None:
+    values = {"exporter": {"maxStale": 1000000, "timeout": 2.5}}
+    env = {n: i.get("value") for n, i in env_of(exporter_container(render(values))).items()}
+    assert env["ADOBE_STATUS_MAX_STALE"] == "1000000"
+    assert env["ADOBE_STATUS_TIMEOUT"] == "2.5"
+
+
+# --- credentials -----------------------------------------------------------------------------
+
+
+def secret_volume(manifests: list[Manifest]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The volume holding the client secret and its mount in the exporter container."""
+    container = exporter_container(manifests)
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    assert SECRET_DIR in mounts, f"no mount at {SECRET_DIR}"
+    mount = mounts[SECRET_DIR]
+    volumes = {v["name"]: v for v in pod_spec(manifests)["volumes"]}
+    return volumes[mount["name"]], mount
+
+
+def assert_secret_only_in_secret_objects(manifests: list[Manifest], secret: str) -> None:
+    encoded = base64.b64encode(secret.encode()).decode()
+    for manifest in manifests:
+        if manifest["kind"] == "Secret":
+            continue
+        text = json.dumps(manifest)
+        assert secret not in text, f"{manifest['kind']} carries the client secret"
+        assert encoded not in text, f"{manifest['kind']} carries the encoded client secret"
+
+
+@pytest.mark.parametrize(
+    "values",
+    [INLINE_CREDENTIALS, EXISTING_SECRET, ALL_FEATURES, None],
+    ids=["inline", "existing-secret", "all-features", "defaults"],
+)
+def test_client_secret_is_a_mounted_file_never_an_env_value(
+    values: dict[str, Any] | None,
+) -> None:
+    manifests = render(values)
+    container = exporter_container(manifests)
+    env = env_of(container)
+    assert env["ADOBE_CLIENT_SECRET_FILE"]["value"] == f"{SECRET_DIR}/client-secret"
+    assert "ADOBE_CLIENT_SECRET" not in env
+    volume, mount = secret_volume(manifests)
+    assert mount["readOnly"] is True
+    assert [item["path"] for item in volume["secret"]["items"]] == ["client-secret"]
+    for item in container["env"]:
+        assert CLIENT_SECRET not in str(item.get("value", ""))
+    assert all(CLIENT_SECRET not in arg for arg in container["args"])
+    assert_secret_only_in_secret_objects(manifests, CLIENT_SECRET)
+
+
+def test_inline_credentials_render_a_secret_and_reference_it() -> None:
+    manifests = render(INLINE_CREDENTIALS)
+    secret = one(manifests, "Secret")
+    assert base64.b64decode(secret["data"]["client-id"]).decode() == CLIENT_ID
+    assert base64.b64decode(secret["data"]["client-secret"]).decode() == CLIENT_SECRET
+    name = secret["metadata"]["name"]
+    volume, _ = secret_volume(manifests)
+    assert volume["secret"]["secretName"] == name
+    assert volume["secret"]["items"][0]["key"] == "client-secret"
+    client_id = env_of(exporter_container(manifests))["ADOBE_CLIENT_ID"]
+    assert client_id == {
+        "name": "ADOBE_CLIENT_ID",
+        "valueFrom": {"secretKeyRef": {"name": name, "key": "client-id"}},
+    }
+
+
+def test_existing_secret_renders_no_secret_and_uses_its_keys() -> None:
+    manifests = render(EXISTING_SECRET)
+    assert by_kind(manifests, "Secret") == []
+    volume, _ = secret_volume(manifests)
+    assert volume["secret"]["secretName"] == "adobe-status-credentials"
+    assert volume["secret"]["items"] == [{"key": "secret", "path": "client-secret"}]
+    client_id = env_of(exporter_container(manifests))["ADOBE_CLIENT_ID"]
+    assert client_id["valueFrom"] == {
+        "secretKeyRef": {"name": "adobe-status-credentials", "key": "id"}
+    }
+
+
+def test_existing_secret_with_a_plain_client_id() -> None:
+    values = merged(
+        EXISTING_SECRET,
+        {"adobe": {"clientId": CLIENT_ID, "existingSecretKeys": {"clientId": ""}}},
+    )
+    manifests = render(values)
+    assert by_kind(manifests, "Secret") == []
+    client_id = env_of(exporter_container(manifests))["ADOBE_CLIENT_ID"]
+    assert client_id == {"name": "ADOBE_CLIENT_ID", "value": CLIENT_ID}
+
+
+def test_checksum_annotation_follows_the_credentials_only() -> None:
+    base = pod_annotations(render(INLINE_CREDENTIALS))["checksum/secret"]
+    rotated = merged(INLINE_CREDENTIALS, {"adobe": {"clientSecret": "another-secret"}})
+    other_id = merged(INLINE_CREDENTIALS, {"adobe": {"clientId": "another-id"}})
+    unrelated = merged(INLINE_CREDENTIALS, {"replicaCount": 3, "exporter": {"logLevel": "debug"}})
+    assert re.fullmatch(r"[0-9a-f]{64}", base)
+    assert pod_annotations(render(rotated))["checksum/secret"] != base
+    assert pod_annotations(render(other_id))["checksum/secret"] != base
+    assert pod_annotations(render(unrelated))["checksum/secret"] == base
+
+
+def test_demo_needs_no_credentials() -> None:
+    values = merged(DEMO, {"adobe": {"apiUrl": "https://status.adobe.io"}})
+    manifests = render(values)
+    container = exporter_container(manifests)
+    assert container["args"] == ["serve", "--demo"]
+    assert by_kind(manifests, "Secret") == []
+    env = env_of(container)
+    for name in (
+        "ADOBE_CLIENT_ID",
+        "ADOBE_CLIENT_SECRET_FILE",
+        "ADOBE_CLIENT_SECRET",
+        "ADOBE_STATUS_API_URL",
+    ):
+        assert name not in env
+    assert all("secret" not in v for v in pod_spec(manifests)["volumes"])
+    assert "DEMO MODE" in notes(DEMO)
+
+
+def test_notes_warn_when_no_credentials_are_given() -> None:
+    assert "no Adobe credentials" in notes()
+    assert "no Adobe credentials" not in notes(INLINE_CREDENTIALS)
+    assert "no Adobe credentials" not in notes(EXISTING_SECRET)
+
+
+# --- monitoring objects -----------------------------------------------------------------------
+
+MONITORING_FLAGS = {
+    "serviceMonitor": "ServiceMonitor",
+    "prometheusRule": "PrometheusRule",
+    "grafanaDashboard": "ConfigMap",
+    "podDisruptionBudget": "PodDisruptionBudget",
+    "networkPolicy": "NetworkPolicy",
+}
+
+
+@pytest.mark.parametrize(("flag", "kind"), MONITORING_FLAGS.items(), ids=MONITORING_FLAGS)
+def test_optional_objects_exist_only_when_enabled(flag: str, kind: str) -> None:
+    assert by_kind(render(), kind) == []
+    assert by_kind(render({flag: {"enabled": False}}), kind) == []
+    enabled = render({flag: {"enabled": True}})
+    assert len(by_kind(enabled, kind)) == 1
+    others = set(MONITORING_FLAGS.values()) - {kind}
+    assert [m["kind"] for m in enabled if m["kind"] in others] == []
+
+
+def test_service_monitor_scrapes_the_service() -> None:
+    manifests = render(ALL_FEATURES)
+    monitor = one(manifests, "ServiceMonitor")
+    service = one(manifests, "Service")
+    assert monitor["metadata"]["namespace"] == "observability"
+    assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert monitor["spec"]["namespaceSelector"] == {"matchNames": [NAMESPACE]}
+    assert (
+        monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+    )
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert endpoint["port"] == service["spec"]["ports"][0]["name"] == "http"
+    assert endpoint["path"] == "/metrics"
+    assert endpoint["interval"] == "2m"
+    assert endpoint["scrapeTimeout"] == "45s"
+    assert endpoint["honorLabels"] is True
+    assert endpoint["relabelings"] == ALL_FEATURES["serviceMonitor"]["relabelings"]
+    assert endpoint["metricRelabelings"] == ALL_FEATURES["serviceMonitor"]["metricRelabelings"]
+
+
+def test_service_monitor_defaults() -> None:
+    monitor = one(render({"serviceMonitor": {"enabled": True}}), "ServiceMonitor")
+    assert monitor["metadata"]["namespace"] == NAMESPACE
+    assert "namespaceSelector" not in monitor["spec"]
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert endpoint["interval"] == "60s"
+    assert endpoint["scrapeTimeout"] == "30s"
+    assert endpoint["honorLabels"] is False
+    assert "relabelings" not in endpoint
+    assert "metricRelabelings" not in endpoint
+
+
+def test_prometheus_rule_ships_the_rules_file() -> None:
+    rule = one(render(ALL_FEATURES), "PrometheusRule")
+    shipped = yaml.safe_load(RULES_COPY.read_text(encoding="utf-8"))
+    assert rule["spec"]["groups"] == shipped["groups"]
+    assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+
+
+def test_dashboard_config_map_ships_the_dashboard() -> None:
+    config_map = one(render(ALL_FEATURES), "ConfigMap")
+    assert config_map["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert config_map["metadata"]["labels"]["team"] == "sre"
+    assert config_map["metadata"]["annotations"]["grafana_folder"] == "Vendors"
+    assert config_map["data"] == {
+        "adobe-status.json": DASHBOARD_COPY.read_bytes().decode("utf-8"),
+    }
+    json.loads(config_map["data"]["adobe-status.json"])
+
+
+def test_dashboard_folder_default() -> None:
+    config_map = one(render({"grafanaDashboard": {"enabled": True}}), "ConfigMap")
+    assert config_map["metadata"]["annotations"]["grafana_folder"] == "Adobe Status"
+
+
+# --- copies of the dashboard and the rules ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("copy_path", "source"),
+    [(DASHBOARD_COPY, DASHBOARD_SOURCE), (RULES_COPY, RULES_SOURCE)],
+    ids=["dashboard", "rules"],
+)
+def test_chart_copies_equal_their_sources_byte_for_byte(copy_path: Any, source: Any) -> None:
+    assert source.is_file(), f"{source} is missing"
+    assert copy_path.read_bytes() == source.read_bytes(), (
+        f"{copy_path} differs from {source}: run `make sync-chart`"
+    )
+
+
+# --- PodDisruptionBudget and NetworkPolicy ------------------------------------------------------
+
+
+def test_pod_disruption_budget() -> None:
+    default = one(render({"podDisruptionBudget": {"enabled": True}}), "PodDisruptionBudget")
+    assert default["spec"]["maxUnavailable"] == 1
+    assert "minAvailable" not in default["spec"]
+    pinned = one(render(ALL_FEATURES), "PodDisruptionBudget")
+    assert pinned["spec"]["minAvailable"] == 1
+    assert "maxUnavailable" not in pinned["spec"]
+    deployment = one(render(), "Deployment")
+    assert default["spec"]["selector"] == deployment["spec"]["selector"]
+
+
+def test_network_policy_allows_scrapes_dns_and_https_only() -> None:
+    policy = one(render({"networkPolicy": {"enabled": True}}), "NetworkPolicy")
+    assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    (ingress,) = policy["spec"]["ingress"]
+    assert ingress["ports"] == [{"port": "http", "protocol": "TCP"}]
+    assert "from" not in ingress
+    egress_ports = [
+        sorted((p["port"], p["protocol"]) for p in rule["ports"])
+        for rule in policy["spec"]["egress"]
+    ]
+    assert egress_ports == [[(53, "TCP"), (53, "UDP")], [(443, "TCP")]]
+    assert policy["spec"]["podSelector"] == one(render(), "Deployment")["spec"]["selector"]
+
+
+def test_network_policy_peers_and_extra_egress() -> None:
+    policy = one(render(ALL_FEATURES), "NetworkPolicy")
+    assert policy["spec"]["ingress"][0]["from"] == ALL_FEATURES["networkPolicy"]["ingressFrom"]
+    assert policy["spec"]["egress"][-1] == ALL_FEATURES["networkPolicy"]["extraEgress"][0]
+
+
+# --- values.yaml documentation -----------------------------------------------------------------
+
+
+#: Values that are Kubernetes objects passed through as they are: their inner keys follow
+#: the Kubernetes API documentation, not ours.
+PASSTHROUGH_VALUES = {
+    "podSecurityContext",
+    "securityContext",
+    "resources",
+    "livenessProbe",
+    "readinessProbe",
+}
+
+
+def test_every_value_is_documented_by_a_comment() -> None:
+    lines = (CHART_DIR / "values.yaml").read_text(encoding="utf-8").splitlines()
+    key = re.compile(r"^( *)([A-Za-z][A-Za-z0-9]*):")
+    parents: list[tuple[int, str]] = []
+    undocumented = []
+    for index, line in enumerate(lines):
+        match = key.match(line)
+        if not match:
+            continue
+        indent, name = len(match.group(1)), match.group(2)
+        while parents and parents[-1][0] >= indent:
+            parents.pop()
+        path = [parent for _, parent in parents] + [name]
+        parents.append((indent, name))
+        if any(parent in PASSTHROUGH_VALUES for parent in path[:-1]):
+            continue
+        above = [previous.strip() for previous in lines[:index] if previous.strip()]
+        if not above or not above[-1].startswith("#"):
+            undocumented.append(".".join(path))
+    assert undocumented == []
