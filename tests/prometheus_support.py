@@ -1,0 +1,209 @@
+"""Run a real Prometheus for a test and ask it questions over its HTTP API.
+
+    with run_prometheus(tmp_path, [{"job_name": "x", "static_configs": [...]}]) as prom:
+        prom.wait_for('up{job="x"}', lambda result: bool(result) and value(result[0]) == 1)
+
+Scrapes and rule evaluations run every second. The process is always killed on exit; when
+the block fails, Prometheus's log and target health are printed (pytest shows them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+STARTUP_TIMEOUT = 30.0
+POLL_INTERVAL = 0.25
+LOG_TAIL_LINES = 60
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (another process may still take it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def prometheus_binary() -> str:
+    found = os.environ.get("PROMETHEUS") or shutil.which("prometheus") or "/usr/bin/prometheus"
+    if not Path(found).is_file():
+        raise FileNotFoundError(f"prometheus not found (looked at {found}); install it")
+    return found
+
+
+def value(sample: dict[str, Any]) -> float:
+    """The number in one instant-vector result from /api/v1/query."""
+    return float(sample["value"][1])
+
+
+class PrometheusHandle:
+    """A running Prometheus: its URL and a few API calls."""
+
+    def __init__(self, url: str, log_file: Path, process: subprocess.Popen[bytes]) -> None:
+        self.url = url
+        self.log_file = log_file
+        self.process = process
+
+    def api(self, path: str, **params: str) -> Any:
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        with urllib.request.urlopen(f"{self.url}{path}{query}", timeout=10) as answer:
+            payload = json.load(answer)
+        if payload.get("status") != "success":
+            raise RuntimeError(f"Prometheus API {path} failed: {payload}")
+        return payload["data"]
+
+    def query(self, expr: str) -> list[dict[str, Any]]:
+        """Instant query; the result list (`metric` labels, `value` [time, "number"])."""
+        data = self.api("/api/v1/query", query=expr)
+        result = data["result"]
+        if data["resultType"] != "vector":
+            return [{"metric": {}, "value": result}]  # a scalar or string result
+        return list(result)
+
+    def wait_for(
+        self,
+        expr: str,
+        predicate: Callable[[list[dict[str, Any]]], bool],
+        timeout: float = 60.0,
+    ) -> list[dict[str, Any]]:
+        """Poll `expr` until `predicate(result)` holds; AssertionError after `timeout`."""
+        deadline = time.monotonic() + timeout
+        result: list[dict[str, Any]] = []
+        while True:
+            self._check_running()
+            result = self.query(expr)
+            if predicate(result):
+                return result
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"{expr!r} did not reach the expected state within {timeout:.0f} s; "
+                    f"last result {result}; targets {self.target_health()}"
+                )
+            time.sleep(POLL_INTERVAL)  # nothing to await: Prometheus only answers polls
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Active alerts (pending and firing), each with `labels`, `state`, `annotations`."""
+        return list(self.api("/api/v1/alerts")["alerts"])
+
+    def targets(self) -> list[dict[str, Any]]:
+        return list(self.api("/api/v1/targets")["activeTargets"])
+
+    def target_health(self) -> list[tuple[str, str, str]]:
+        """(job, health, last error) per target: the first thing to read when a test fails."""
+        return [
+            (t["labels"].get("job", ""), t["health"], t.get("lastError", ""))
+            for t in self.targets()
+        ]
+
+    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        try:
+            text = self.log_file.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def _check_running(self) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(
+                f"Prometheus exited with {self.process.returncode}:\n{self.log_tail()}"
+            )
+
+
+@contextlib.contextmanager
+def run_prometheus(
+    tmp_path: Path,
+    scrape_configs: list[dict[str, Any]],
+    rule_files: Sequence[Path] = (),
+    extra_args: Sequence[str] = (),
+    *,
+    global_config: dict[str, Any] | None = None,
+) -> Iterator[PrometheusHandle]:
+    """Start Prometheus on a free loopback port with this config; stop it on exit."""
+    # A fresh directory per run: a reused TSDB would answer with the last run's series.
+    workdir = Path(tempfile.mkdtemp(prefix="prometheus-", dir=tmp_path))
+    config = {
+        "global": {"scrape_interval": "1s", "evaluation_interval": "1s", **(global_config or {})},
+        "rule_files": [str(Path(rule).resolve()) for rule in rule_files],
+        "scrape_configs": scrape_configs,
+    }
+    config_file = workdir / "prometheus.yml"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+    handle: PrometheusHandle | None = None
+    for _ in range(3):  # free_port() can race with another process: retry on a new port
+        handle = _start(workdir, config_file, extra_args)
+        if _wait_ready(handle):
+            break
+        _stop(handle.process)
+        if "address already in use" not in handle.log_tail():
+            raise RuntimeError(f"Prometheus did not become ready:\n{handle.log_tail()}")
+    else:
+        raise RuntimeError("Prometheus found no free port in 3 attempts")
+    try:
+        yield handle
+    except BaseException:
+        with contextlib.suppress(Exception):
+            health = handle.target_health()
+            print(f"--- Prometheus targets: {health}", file=sys.stderr)
+        print(f"--- Prometheus log (last lines):\n{handle.log_tail()}", file=sys.stderr)
+        raise
+    finally:
+        _stop(handle.process)
+
+
+def _start(workdir: Path, config_file: Path, extra_args: Sequence[str]) -> PrometheusHandle:
+    port = free_port()
+    log_file = workdir / "prometheus.log"
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                prometheus_binary(),
+                f"--config.file={config_file}",
+                f"--storage.tsdb.path={workdir / 'data'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+                *extra_args,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    return PrometheusHandle(f"http://127.0.0.1:{port}", log_file, process)
+
+
+def _wait_ready(handle: PrometheusHandle) -> bool:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if handle.process.poll() is not None:
+            return False
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{handle.url}/-/ready", timeout=2) as answer,
+        ):
+            if answer.status == 200:
+                return True
+        time.sleep(POLL_INTERVAL)
+    return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
