@@ -1,0 +1,48 @@
+"""A simulator of Adobe IMS and the Adobe Status API, for the demo and the tests.
+
+It serves over real HTTP what the exporter talks to, as Adobe documents it:
+
+- ``POST /ims/token/v3``: form body; ``client_id`` in the query or the body,
+  ``client_secret``, ``grant_type=client_credentials`` and ``scope`` in the body. Answers
+  ``{"access_token", "token_type": "bearer", "expires_in"}``, or 401 ``invalid_client``,
+  400 ``unsupported_grant_type`` / ``invalid_scope`` / ``invalid_request``.
+- ``GET /api/v1/events`` (filters ``productIds``, ``cloudIds``, ``regionIds``, repeated or
+  comma-separated, and ``search``; ``environmentIds``, ``offeringIds``, ``serviceIds``,
+  ``from`` and ``to`` are accepted and ignored), ``/api/v1/events/incidents``,
+  ``/api/v1/events/maintenance`` (maintenances not merely scheduled),
+  ``/api/v1/events/scheduled``, ``/api/v1/products`` (``productId``, ``cloudId``,
+  ``productName``), ``/api/v1/clouds`` (``cloudId``, ``cloudName``), ``/api/v1/regions``.
+  Each needs ``Authorization: Bearer <token>`` (else 401) and the API key
+  ``StatusAdobeIOClient`` in query ``api_key`` or header ``x-api-key`` (else 403). More
+  than 50 requests in 5 s per token (per client for IMS) get 429 with ``Retry-After``.
+
+The catalog is Adobe's (5 clouds, 73 products). Regions, environments, offerings and
+services are this simulator's invention: Adobe publishes no list of them.
+
+Control API, for a simulator running as its own process (``python -m exporter.simulator``
+or the CLI's ``simulate``). Bodies are JSON objects whose keys are the keyword arguments
+of the `Simulator` method named; no authentication (serve it on loopback):
+
+- ``GET /_sim/stats``: request counts per endpoint, tokens issued, events in the feed.
+- ``GET /_sim/events``: `Simulator.payload_events`; ``GET /_sim/feed?epoch_ms=1``:
+  `Simulator.payload_feed`.
+- ``POST /_sim/incidents`` (`add_incident` kwargs) and ``POST /_sim/maintenances``
+  (`add_maintenance` kwargs): 201 ``{"id": ...}``.
+- ``PATCH /_sim/events/<id>``: `update_incident` or `update_maintenance` kwargs.
+- ``DELETE /_sim/events/<id>``: 204, or 404 for an unknown id; ``DELETE /_sim/events``
+  removes every added event.
+- ``POST /_sim/faults`` (`inject` kwargs; ``body`` as text, or ``body_base64`` for any
+  bytes); ``DELETE /_sim/faults`` clears them.
+- ``POST /_sim/reset``: clear faults, request counts and throttle windows.
+- ``POST /_sim/revoke``: revoke every issued token.
+- ``POST /_sim/expires-in`` ``{"seconds": N}``: lifetime of tokens issued from now on.
+
+Errors: 400 ``{"error": ...}`` for a bad body or argument, 404 for an unknown event.
+"""
+
+from exporter.simulator.runner import run_simulator
+from exporter.simulator.scale import Scale
+from exporter.simulator.server import SimulatorServer
+from exporter.simulator.simulator import API_KEY, Simulator
+
+__all__ = ["API_KEY", "Scale", "Simulator", "SimulatorServer", "run_simulator"]
