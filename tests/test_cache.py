@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from exporter.cache import SnapshotCache
 from exporter.collector import status_families
@@ -41,7 +42,7 @@ class Source:
 
 
 def make_cache(
-    source: Source, clock: FakeClock, retry_at: Callable[[], float] = lambda: 0.0, **config: float
+    source: Source, clock: FakeClock, retry_at: Callable[[], float] = lambda: 0.0, **config: Any
 ) -> SnapshotCache:
     return SnapshotCache(
         source, status_families, CollectorConfig(**config), retry_at=retry_at, clock=clock

@@ -11,7 +11,7 @@ import requests
 
 from exporter.config import Selection
 from exporter.simulator import Simulator
-from tests.conftest import ExporterFactory, RunningExporter, parse_samples, series, value
+from tests.conftest import ExporterFactory, FakeClock, RunningExporter, parse_samples, series, value
 
 pytestmark = pytest.mark.integration
 
@@ -220,8 +220,8 @@ def test_registry_is_cached_between_scrapes(
 
 
 def test_registry_refreshed_after_registry_ttl(
-    simulator: Simulator, make_exporter: ExporterFactory, clock
-) -> None:  # type: ignore[no-untyped-def]
+    simulator: Simulator, make_exporter: ExporterFactory, clock: FakeClock
+) -> None:
     exporter = make_exporter(registry_ttl=60)
     exporter.scrape()
     clock.advance(61)

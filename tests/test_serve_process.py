@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -110,7 +111,7 @@ def test_real_prometheus_scrapes_exporter_plain_and_over_tls_with_basic_auth(
             f"https://127.0.0.1:{secure_port}/metrics", verify=str(tls.ca_file), timeout=10
         )
         assert refused.status_code == 401
-        scrape_configs = [
+        scrape_configs: list[dict[str, Any]] = [
             {"job_name": "plain", "static_configs": [{"targets": [f"127.0.0.1:{plain_port}"]}]},
             {
                 "job_name": "secure",
