@@ -1,0 +1,159 @@
+"""The status page `/` as a browser renders it: headless Chromium on a live exporter.
+
+The exporter runs on the simulator with known events and has collected once; Chromium
+loads `/` and its serialized DOM (`--dump-dom`) is parsed and checked cell by cell. A
+screenshot goes to test-artifacts/status-page.png for people to look at.
+"""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+import exporter as exporter_package
+from exporter.simulator import Simulator
+from tests.conftest import CLIENT_SECRET, RunningExporter
+from tests.live_support import (
+    ARTIFACTS,
+    Node,
+    chromium_dump_dom,
+    chromium_screenshot,
+    parse_html,
+)
+
+pytestmark = pytest.mark.integration
+
+ANALYTICS = "503467"
+PHOTOSHOP = "503493"
+ACROBAT = "512699"
+EUROPE = "610002"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def row_for(table: Node, attribute: str, value: str) -> Node:
+    rows = [row for row in table.iter("tr") if row.attrs.get(attribute) == value]
+    assert len(rows) == 1, f"expected one row with {attribute}={value!r}, found {len(rows)}"
+    return rows[0]
+
+
+def cells(row: Node) -> list[Node]:
+    return [c for c in row.children if isinstance(c, Node) and c.tag in {"td", "th"}]
+
+
+def column(table: Node, header: str) -> int:
+    names = [cell.text() for cell in table.rows()[0]]
+    assert header in names, names
+    return names.index(header)
+
+
+@pytest.fixture
+def scenario(simulator: Simulator, exporter: RunningExporter) -> dict[str, str]:
+    """A major incident on Adobe Analytics in Europe and a maintenance on Photoshop, collected."""
+    ids = {
+        "major": simulator.add_incident(
+            product_id=ANALYTICS, severity="Major", region_ids=[EUROPE]
+        ),
+        "maintenance": simulator.add_maintenance(product_id=PHOTOSHOP, status="Started"),
+    }
+    samples = exporter.scrape()
+    assert samples[("adobe_status_up", frozenset())] == 1
+    return ids
+
+
+def test_rendered_page_shows_states_events_regions_and_exporter_health(
+    exporter: RunningExporter, scenario: dict[str, str]
+) -> None:
+    dom = chromium_dump_dom(exporter.url + "/")
+    assert CLIENT_SECRET not in dom
+    page = parse_html(dom)
+
+    products = page.by_id("products")
+    analytics = row_for(products, "data-product-id", ANALYTICS)
+    assert "s4" in analytics.classes
+    assert cells(analytics)[column(products, "Product")].text() == "Adobe Analytics"
+    assert cells(analytics)[column(products, "State")].text() == "Major issue"
+    assert cells(analytics)[column(products, "Open incidents")].text() == "1"
+    photoshop = row_for(products, "data-product-id", PHOTOSHOP)
+    assert "s1" in photoshop.classes
+    assert cells(photoshop)[column(products, "State")].text() == "Maintenance"
+    acrobat = row_for(products, "data-product-id", ACROBAT)
+    assert cells(acrobat)[column(products, "State")].text() == "Operational"
+    # Worst first: the major incident heads the table.
+    assert products.rows()[1][0].text() == "Adobe Analytics"
+
+    events = page.by_id("events")
+    major = row_for(events, "data-event-id", scenario["major"])
+    assert cells(major)[column(events, "Product")].text() == "Adobe Analytics"
+    assert cells(major)[column(events, "Severity")].text() == "Major"
+    assert cells(major)[column(events, "Regions")].text() == "Europe"
+    assert cells(major)[column(events, "Event")].text() == scenario["major"]
+    assert " UTC" in cells(major)[column(events, "Start (UTC)")].text()
+    maintenance = row_for(events, "data-event-id", scenario["maintenance"])
+    assert cells(maintenance)[column(events, "Product")].text() == "Adobe Photoshop"
+    assert cells(maintenance)[column(events, "Status")].text() == "In progress"
+
+    regions = page.by_id("regions")
+    grid = row_for(regions, "data-product-id", ANALYTICS)
+    europe = cells(grid)[column(regions, "Europe")]
+    assert europe.text() == "4" and "s4" in europe.classes
+    america = cells(grid)[column(regions, "North America")]
+    assert america.text() == "0" and "s0" in america.classes
+    # Analytics is not offered in Japan: an empty, not an operational, cell.
+    assert "s0" not in cells(grid)[column(regions, "Japan")].classes
+
+    assert exporter_package.__version__ in page.by_id("version").text()
+    last = page.by_id("last-success").text()
+    assert "UTC" in last and "never" not in last
+    assert page.by_id("upstream-state").text() == "upstream OK"
+    assert page.by_id("overall").text().startswith("2 of 73 Adobe products affected")
+
+
+def test_failing_upstream_shows_stale_state_and_the_error_without_the_secret(
+    simulator: Simulator, exporter: RunningExporter, scenario: dict[str, str]
+) -> None:
+    simulator.revoke_tokens()
+    simulator.inject(
+        "token",
+        status=401,
+        body=f'{{"error": "invalid_client", "error_description": "bad {CLIENT_SECRET}"}}',
+        times=None,
+    )
+    samples = exporter.scrape()
+    assert samples[("adobe_status_up", frozenset())] == 0
+
+    dom = chromium_dump_dom(exporter.url + "/")
+    assert CLIENT_SECRET not in dom
+    page = parse_html(dom)
+    assert page.by_id("upstream-state").text() == "upstream failing"
+    assert "token" in page.by_id("error").text()
+    assert "stale" in page.by_id("overall").classes
+    # The last good state is still shown, within --max-stale.
+    analytics = row_for(page.by_id("products"), "data-product-id", ANALYTICS)
+    assert "s4" in analytics.classes
+
+
+def test_screenshot_of_the_page_is_written_to_test_artifacts(
+    exporter: RunningExporter, scenario: dict[str, str]
+) -> None:
+    path = chromium_screenshot(exporter.url + "/", ARTIFACTS / "status-page.png", height=1400)
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk comes first
+    assert (width, height) == (1280, 1400)
+    assert len(data) > 10_000, "a blank page compresses to a few kB"
+
+
+def test_page_before_any_successful_collection_says_there_is_no_data(
+    simulator: Simulator, exporter: RunningExporter
+) -> None:
+    simulator.inject("token", status=401, times=None)
+    samples = exporter.scrape()
+    assert samples[("adobe_status_up", frozenset())] == 0
+
+    page = parse_html(chromium_dump_dom(exporter.url + "/"))
+    assert page.by_id("overall").text() == "No data from Adobe yet"
+    assert page.by_id("last-success").text() == "last successful update never"
+    assert page.by_id("upstream-state").text() == "upstream failing"
+    assert page.by_id("no-data").text()
+    assert not [node for node in page.iter("table")], "no tables without data"
