@@ -326,10 +326,12 @@ def serve(demo: bool, **kwargs: Any) -> None:
             ) from None
         _handle_signals(server.shutdown, secret_file)
         log.info(
-            "adobe-status-exporter %s listening on %s (upstream %s)",
+            "adobe-status-exporter %s: status page %s/, metrics %s/metrics, upstream %s%s",
             __version__,
             server.url,
+            server.url,
             upstream.api_url,
+            " (embedded simulator)" if demo else "",
         )
         service.warm_up()
         try:
