@@ -18,6 +18,9 @@ from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)
 
+# Distinct odd values remembered for log-once; a hostile upstream cannot grow it forever.
+MAX_LOGGED_VALUES = 1000
+
 
 class AdobeStatus:
     """Asks the Status API what is going on and summarises it."""
@@ -96,7 +99,7 @@ class AdobeStatus:
 
     def _log_once(self, key: Anomaly | str, message: str, *args: object) -> None:
         with self._log_lock:
-            if key in self._logged:
+            if key in self._logged or len(self._logged) >= MAX_LOGGED_VALUES:
                 return
             self._logged.add(key)
         log.warning(message, *args)
