@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
+from urllib.parse import parse_qs
 
 from prometheus_client import CollectorRegistry, make_wsgi_app
+from prometheus_client.exposition import choose_encoder, gzip_accepted
 
-from exporter.cache import SnapshotCache
+from exporter.cache import SnapshotCache, View
 from exporter.collector import ScrapeCollector
 from exporter.deadline import Deadline
 from exporter.page import PageInfo, render_page
@@ -17,6 +20,8 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 TEXT = [("Content-Type", "text/plain; charset=utf-8")]
+OPENMETRICS: Final = "application/openmetrics-text"
+EOF: Final = b"# EOF\n"
 
 
 class ExporterApp:
@@ -60,13 +65,40 @@ class ExporterApp:
 
     def metrics(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         view = self._cache.view(Deadline.from_scrape(environ))
+        snapshot = view.snapshot
+        if snapshot is None or not _plain_scrape(environ):
+            # prometheus_client's app does name[] filtering and the other methods.
+            app = make_wsgi_app(self._registry(view))
+            return app(environ, start_response)  # type: ignore[no-any-return]
+        # The same bytes prometheus_client's app would write (format negotiated from Accept,
+        # gzip when asked), with the status families encoded once per collection.
+        encode, content_type = choose_encoder(environ.get("HTTP_ACCEPT", ""))
+        status = snapshot.encoded(content_type, encode)
+        if content_type.startswith(OPENMETRICS):
+            status = status.removesuffix(EOF)  # the per-scrape part ends the exposition
+        # Two parts, not one joined copy: a stress-scale exposition is megabytes.
+        parts = [status, encode(self._registry(view, with_status=False))]
+        headers = [("Content-Type", content_type)]
+        if gzip_accepted(environ.get("HTTP_ACCEPT_ENCODING", "")):
+            parts = [gzip.compress(b"".join(parts))]
+            headers.append(("Content-Encoding", "gzip"))
+        headers.append(("Content-Length", str(sum(len(part) for part in parts))))
+        start_response("200 OK", headers)
+        return parts
+
+    def _registry(self, view: View, *, with_status: bool = True) -> CollectorRegistry:
         # Collectors here describe no names up front (that would mean collecting twice);
         # without this flag prometheus_client's name[] filter would skip them.
         registry = CollectorRegistry(auto_describe=False, support_collectors_without_names=True)
-        registry.register(ScrapeCollector(view, self._token_expiry))
+        registry.register(ScrapeCollector(view, self._token_expiry, with_status=with_status))
         registry.register(self._metrics.registry)
-        # prometheus_client does the OpenMetrics negotiation, gzip and name[] filtering.
-        return make_wsgi_app(registry)(environ, start_response)  # type: ignore[no-any-return]
+        return registry
+
+
+def _plain_scrape(environ: WSGIEnvironment) -> bool:
+    """A GET of the whole exposition (no name[] filter)."""
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    return environ.get("REQUEST_METHOD") == "GET" and "name[]" not in query
 
 
 def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]:

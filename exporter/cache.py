@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 from exporter.config import CollectorConfig
 from exporter.deadline import Deadline
@@ -30,11 +31,36 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One successful collection, with its metric families built once."""
+    """One successful collection, with its metric families built once.
+
+    They are also encoded once per exposition format, by the first scrape that asks for
+    it: every later scrape of the same collection (all of them, with --cache-ttl) serves
+    those bytes instead of formatting each sample again.
+    """
 
     summary: Summary
     families: Sequence[Metric]
     taken_at: float  # Unix seconds
+    _encoded: dict[str, bytes] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _encoding: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    def encoded(self, content_type: str, encode: Callable[[Collector], bytes]) -> bytes:
+        """The families as `encode` writes them; `content_type` names that format."""
+        with self._encoding:  # concurrent scrapes of one collection encode it once
+            body = self._encoded.get(content_type)
+            if body is None:
+                body = self._encoded[content_type] = encode(_Families(self.families))
+            return body
+
+
+class _Families:
+    def __init__(self, families: Sequence[Metric]) -> None:
+        self._families = families
+
+    def collect(self) -> Iterable[Metric]:
+        return self._families
 
 
 @dataclass(frozen=True)

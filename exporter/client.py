@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 import urllib3.exceptions
@@ -40,6 +40,8 @@ MAX_RETRY_AFTER = 3600.0
 CHUNK_BYTES = 256 * 1024
 
 Params = Mapping[str, str | Sequence[str]]
+Body = bytes | bytearray  # what the decoders are handed (json.loads takes either)
+T = TypeVar("T")
 
 
 class _Unauthorized(Exception):
@@ -56,7 +58,7 @@ class StatusClient:
         metrics: UpstreamMetrics,
         *,
         clock: Callable[[], float] = time.time,
-        parse_json: Callable[[bytes], Any] = json.loads,
+        parse_json: Callable[[Body], Any] = json.loads,
     ) -> None:
         self._config = config
         self._tokens = tokens
@@ -80,17 +82,28 @@ class StatusClient:
         return self._retry_at
 
     def get(self, endpoint: str, params: Params, deadline: Deadline) -> Any:
-        """GET one Status API endpoint; one new token and one retry after a 401."""
+        """GET one Status API endpoint, its body decoded by the `parse_json` hook."""
+        return self.get_decoded(endpoint, params, deadline, self._parse_json)
+
+    def get_decoded(
+        self, endpoint: str, params: Params, deadline: Deadline, decode: Callable[[Body], T]
+    ) -> T:
+        """GET one Status API endpoint and decode its body with `decode`.
+
+        One new token and one retry after a 401. A ValueError from `decode` makes an
+        `invalid_response` error: "body is not valid JSON" for a JSON or text encoding
+        error, the ValueError's own message otherwise (a shape the model cannot read).
+        """
         self._check_throttle(endpoint)
         token = self._tokens.token(deadline)
         try:
-            return self._get_once(endpoint, params, token, deadline)
+            return self._get_once(endpoint, params, token, deadline, decode)
         except _Unauthorized:
             log.info("Status API refused the token; requesting a new one and retrying once")
             self._tokens.invalidate(token)
         token = self._tokens.token(deadline)
         try:
-            return self._get_once(endpoint, params, token, deadline)
+            return self._get_once(endpoint, params, token, deadline, decode)
         except _Unauthorized:
             self._metrics.count_error(endpoint, "http")
             raise UpstreamError(endpoint, "http", "HTTP 401 even with a new token") from None
@@ -103,19 +116,26 @@ class StatusClient:
         if self._clock() < retry_at:
             raise Throttled(endpoint, "waiting for Retry-After before asking again", retry_at)
 
-    def _get_once(self, endpoint: str, params: Params, token: Secret, deadline: Deadline) -> Any:
+    def _get_once(
+        self,
+        endpoint: str,
+        params: Params,
+        token: Secret,
+        deadline: Deadline,
+        decode: Callable[[Body], T],
+    ) -> T:
         try:
             body = self._fetch(endpoint, params, token, deadline)
         except UpstreamError as error:
             self._metrics.count_error(endpoint, error.reason)
             raise
         try:
-            return self._parse_json(body)
-        except ValueError:  # also UnicodeDecodeError and orjson.JSONDecodeError
+            return decode(body)
+        except ValueError as error:  # also UnicodeDecodeError and orjson.JSONDecodeError
             self._metrics.count_error(endpoint, "invalid_response")
-            raise UpstreamError(endpoint, "invalid_response", "body is not valid JSON") from None
+            raise UpstreamError(endpoint, "invalid_response", _unreadable(error)) from None
 
-    def _fetch(self, endpoint: str, params: Params, token: Secret, deadline: Deadline) -> bytes:
+    def _fetch(self, endpoint: str, params: Params, token: Secret, deadline: Deadline) -> bytearray:
         if deadline.expired():
             raise UpstreamError(endpoint, "timeout", "no time left in this scrape")
         url = self._config.api_url.rstrip("/") + PATHS[endpoint]
@@ -163,26 +183,27 @@ class StatusClient:
             raise Throttled(endpoint, f"HTTP 429, retry after {delay:.0f}s", self._retry_at)
         raise UpstreamError(endpoint, "http", f"HTTP {status}")
 
-    def _read_body(self, endpoint: str, response: requests.Response, deadline: Deadline) -> bytes:
+    def _read_body(
+        self, endpoint: str, response: requests.Response, deadline: Deadline
+    ) -> bytearray:
         limit = self._config.max_response_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise UpstreamError(endpoint, "invalid_response", f"body over {limit} bytes")
-        chunks: list[bytes] = []
-        size = 0
+        # One growing buffer: no list of chunks to join into a second copy of the body.
+        body = bytearray()
         raw = response.raw
         while True:
             _set_read_timeout(raw, deadline.cap(self._config.timeout))
             chunk = raw.read1(CHUNK_BYTES) if hasattr(raw, "read1") else raw.read(CHUNK_BYTES)
             if not chunk:
                 break
-            size += len(chunk)
-            if size > limit:
+            if len(body) + len(chunk) > limit:
                 raise UpstreamError(endpoint, "invalid_response", f"body over {limit} bytes")
-            chunks.append(chunk)
+            body += chunk
             if deadline.expired():
                 raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
-        return b"".join(chunks)
+        return body
 
 
 def parse_retry_after(value: str | None, now: float) -> float:
@@ -199,6 +220,12 @@ def parse_retry_after(value: str | None, now: float) -> float:
     if when.tzinfo is None:
         return DEFAULT_RETRY_AFTER
     return min(max(when.timestamp() - now, 0.0), MAX_RETRY_AFTER)
+
+
+def _unreadable(error: ValueError) -> str:
+    if isinstance(error, json.JSONDecodeError | UnicodeError):
+        return "body is not valid JSON"
+    return str(error)
 
 
 def _set_read_timeout(raw: Any, seconds: float) -> None:

@@ -94,15 +94,22 @@ def status_families(summary: Summary) -> list[Metric]:
 
 
 class ScrapeCollector:
-    """Yields what one scrape shows: the view's status families plus per-scrape gauges."""
+    """Yields what one scrape shows: the view's status families plus per-scrape gauges.
 
-    def __init__(self, view: View, token_expiry: Callable[[], float | None]) -> None:
+    `with_status=False` leaves the status families out, for a caller that serves them
+    already encoded (`Snapshot.encoded`).
+    """
+
+    def __init__(
+        self, view: View, token_expiry: Callable[[], float | None], *, with_status: bool = True
+    ) -> None:
         self._view = view
         self._token_expiry = token_expiry
+        self._with_status = with_status
 
     def collect(self) -> Iterator[Metric]:
         view = self._view
-        if view.snapshot is not None:
+        if view.snapshot is not None and self._with_status:
             yield from view.snapshot.families
         yield _gauge(
             "adobe_status_up",

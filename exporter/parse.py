@@ -1,5 +1,8 @@
 """Adobe's JSON shapes read into the model, tolerating drift.
 
+The events body is read straight from its bytes, one event at a time (`read_events`), so a
+40-day feed never exists as one JSON tree; `parse_events` reads an already decoded payload.
+
 A payload whose top level cannot be read at all raises ShapeError (the exporter then
 reports `invalid_response`, never "all operational"); anything smaller that is odd —
 a null in a list, a number where a string was due, an unknown enum — is skipped or
@@ -8,10 +11,13 @@ mapped to its documented fallback and reported as an Anomaly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from exporter.jsonstream import JsonScanner
 from exporter.model import (
     Anomaly,
     Impact,
@@ -100,9 +106,30 @@ def _clouds(value: object, anomalies: list[Anomaly]) -> tuple[tuple[str, str], .
     return tuple(clouds)
 
 
-def _latest(history: object, anomalies: list[Anomaly]) -> list[dict[str, Any]]:
-    """History entries oldest first: by map key (feed) or messageTime (DTO), else as listed."""
-    keyed: list[tuple[float, int, dict[str, Any]]] = []
+class _History:
+    """A product's history: odd entries counted at once, sorting left until something asks.
+
+    Most products in a 40-day feed are closed by their own status, so their history (about
+    five entries, each with a timestamp to parse) is never needed.
+    """
+
+    __slots__ = ("_pairs", "_sorted")
+
+    def __init__(self, value: object, anomalies: list[Anomaly]) -> None:
+        self._pairs = _history_entries(value, anomalies)
+        self._sorted: list[dict[str, Any]] | None = None
+
+    def oldest_first(self) -> list[dict[str, Any]]:
+        """Entries oldest first: by map key (feed) or messageTime (DTO), else as listed."""
+        if self._sorted is None:
+            self._sorted = _oldest_first(self._pairs)
+        return self._sorted
+
+
+def _history_entries(
+    history: object, anomalies: list[Anomaly]
+) -> list[tuple[object, dict[str, Any]]]:
+    """(map key or None, entry) for each well-formed entry, as listed; odd ones counted."""
     if isinstance(history, dict):
         pairs: Iterable[tuple[object, object]] = history.items()
     elif isinstance(history, list):
@@ -111,10 +138,18 @@ def _latest(history: object, anomalies: list[Anomaly]) -> list[dict[str, Any]]:
         if history is not None:
             anomalies.append(Anomaly("malformed_entry", "history"))
         return []
-    for index, (key, entry) in enumerate(pairs):
-        if not isinstance(entry, dict):
+    entries = []
+    for key, entry in pairs:
+        if isinstance(entry, dict):
+            entries.append((key, entry))
+        else:
             anomalies.append(Anomaly("malformed_entry", "history"))
-            continue
+    return entries
+
+
+def _oldest_first(pairs: list[tuple[object, dict[str, Any]]]) -> list[dict[str, Any]]:
+    keyed: list[tuple[float, int, dict[str, Any]]] = []
+    for index, (key, entry) in enumerate(pairs):
         when = parse_time(key) if key is not None else None
         if when is None:
             when = parse_time(entry.get("messageTime")) or parse_time(entry.get("statusTime"))
@@ -123,12 +158,14 @@ def _latest(history: object, anomalies: list[Anomaly]) -> list[dict[str, Any]]:
     return [entry for _, _, entry in keyed]
 
 
-def _first_present(own: object, history: list[dict[str, Any]], key: str) -> tuple[str, object]:
+def _first_present(
+    own: object, history: Callable[[], list[dict[str, Any]]], key: str
+) -> tuple[str, object]:
     """The product's own value, else the latest history entry's that says something."""
     value = norm(own)
     if not is_absent(value):
         return value, own
-    for entry in reversed(history):
+    for entry in reversed(history()):
         raw = entry.get(key)
         value = norm(raw)
         if not is_absent(value):
@@ -190,6 +227,66 @@ def parse_events(payload: object) -> Events:
     return events
 
 
+# --- events: the DTO shape read straight from the body, one event at a time ------------
+
+
+def read_events(body: bytes | bytearray) -> Events:
+    """`parse_events(json.loads(body))`, decoding the events one at a time.
+
+    A 40-day feed is 6-7 MB of JSON and over 30 MB as one Python tree. Decoding the two
+    arrays element by element (with the json module's own C scanner) holds one event's
+    tree at a time, and lets each die young, so the cyclic garbage collector never walks
+    a large tree as it grows: that walking is about half of what json.loads costs on such
+    a body. Errors are json.loads's: invalid JSON anywhere raises json.JSONDecodeError (a
+    ValueError) before any ShapeError.
+    """
+    scanner = JsonScanner(body.decode(json.detect_encoding(body), "surrogatepass"))
+    if scanner.peek() != "{":
+        value = scanner.value()
+        scanner.end()
+        _top(value)  # valid JSON but not an object: raises ShapeError
+    streamed: dict[str, Events] = {}
+    whole: dict[str, object] = {}  # a map, null or junk where an array was due
+    for key in scanner.members():
+        reader = _EVENT_READERS.get(key)
+        if reader is not None and scanner.peek() == "[":
+            whole.pop(key, None)  # a repeated key replaces the earlier value, as in json.loads
+            streamed[key] = _read_array(scanner, *reader)
+        elif reader is not None:
+            streamed.pop(key, None)
+            whole[key] = scanner.value()
+        else:
+            scanner.value()
+    scanner.end()
+    _top(whole, *_EVENT_READERS)
+    events = Events()
+    for key, (what, read) in _EVENT_READERS.items():
+        part = streamed[key] if key in streamed else _read_all(whole.get(key), what, read)
+        events.impacts += part.impacts
+        events.anomalies += part.anomalies
+    return events
+
+
+EventReader = Callable[[Mapping[str, Any], Events], None]
+
+
+def _read_array(scanner: JsonScanner, what: str, read: EventReader) -> Events:
+    part = Events()
+    for item in scanner.items():
+        if isinstance(item, dict):
+            read(item, part)
+        else:
+            part.anomalies.append(Anomaly("malformed_entry", what))
+    return part
+
+
+def _read_all(value: object, what: str, read: EventReader) -> Events:
+    part = Events()
+    for item in _dicts(value, part.anomalies, what):
+        read(item, part)
+    return part
+
+
 # --- events: the `Events` map shape of the public feed --------------------------------
 
 
@@ -230,8 +327,8 @@ def _read_incident(incident: Mapping[str, Any], events: Events) -> None:
         if not product_id:
             events.anomalies.append(Anomaly("malformed_entry", "incident product"))
             continue
-        history = _latest(product.get("history"), events.anomalies)
-        status, _ = _first_present(product.get("status"), history, "status")
+        history = _History(product.get("history"), events.anomalies)
+        status, _ = _first_present(product.get("status"), history.oldest_first, "status")
         is_open, anomaly = (
             incident_is_open(status) if status else (True, Anomaly("incident_status", "<missing>"))
         )
@@ -239,13 +336,13 @@ def _read_incident(incident: Mapping[str, Any], events: Events) -> None:
             events.anomalies.append(anomaly)
         if not is_open:
             continue
-        _, raw_severity = _first_present(product.get("severity"), history, "severity")
+        _, raw_severity = _first_present(product.get("severity"), history.oldest_first, "severity")
         severity, anomaly = severity_label(raw_severity)
         if anomaly:
             events.anomalies.append(anomaly)
         start = parse_time(product.get("startedOn"))
-        if start is None and history:
-            start = parse_time(history[0].get("messageTime"))
+        if start is None and (oldest := history.oldest_first()):
+            start = parse_time(oldest[0].get("messageTime"))
         events.impacts.append(
             Impact(
                 event_id=event_id,
@@ -263,6 +360,11 @@ def _read_incident(incident: Mapping[str, Any], events: Events) -> None:
         )
 
 
+def _state_changes(history: _History) -> list[dict[str, Any]]:
+    # "Updated" in a maintenance history says text changed, not the state.
+    return [entry for entry in history.oldest_first() if norm(entry.get("status")) != "updated"]
+
+
 def _read_maintenance(maintenance: Mapping[str, Any], events: Events) -> None:
     event_id, regions, clouds = _event_scope(maintenance, events.anomalies)
     if not event_id:
@@ -275,13 +377,8 @@ def _read_maintenance(maintenance: Mapping[str, Any], events: Events) -> None:
         if not product_id:
             events.anomalies.append(Anomaly("malformed_entry", "maintenance product"))
             continue
-        # "Updated" in a maintenance history says text changed, not the state.
-        history = [
-            entry
-            for entry in _latest(product.get("history"), events.anomalies)
-            if norm(entry.get("status")) != "updated"
-        ]
-        status, _ = _first_present(own_status, history, "status")
+        history = _History(product.get("history"), events.anomalies)
+        status, _ = _first_present(own_status, partial(_state_changes, history), "status")
         state, anomaly = maintenance_state(status) if status else ("scheduled", None)
         if anomaly:
             events.anomalies.append(anomaly)
@@ -302,3 +399,10 @@ def _read_maintenance(maintenance: Mapping[str, Any], events: Events) -> None:
                 start=start,
             )
         )
+
+
+# The DTO shape's two arrays: (what a malformed element is counted as, how one is read).
+_EVENT_READERS: dict[str, tuple[str, EventReader]] = {
+    "incidents": ("incident", _read_incident),
+    "maintenances": ("maintenance", _read_maintenance),
+}

@@ -12,7 +12,7 @@ from exporter.config import CollectorConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.model import Anomaly, Registry
-from exporter.parse import ShapeError, parse_events, parse_registry
+from exporter.parse import ShapeError, parse_registry, read_events
 from exporter.summary import Scope, Summary, resolve, summarize
 from exporter.upstream_metrics import UpstreamMetrics
 
@@ -46,12 +46,9 @@ class AdobeStatus:
     def collect(self, deadline: Deadline) -> Summary:
         """One collection; raises UpstreamError when Adobe's answer cannot be used."""
         registry, scope = self._current_registry(deadline)
-        payload = self._client.get("events", scope.query_params(), deadline)
-        try:
-            events = parse_events(payload)
-        except ShapeError as error:
-            self._metrics.count_error("events", "invalid_response")
-            raise UpstreamError("events", "invalid_response", str(error)) from None
+        # Decoded and read into the model in one pass, one event at a time: a 40-day feed
+        # never exists as a whole JSON tree (see read_events).
+        events = self._client.get_decoded("events", scope.query_params(), deadline, read_events)
         for anomaly in events.anomalies:
             self._log_once(
                 anomaly,

@@ -1,0 +1,44 @@
+"""`python -m bench`: measure every scale, print the tables and a summary line, write JSON.
+
+Always exits 0: it reports, it does not judge the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from bench import report
+from bench.run import PLANS, ScaleResult, run
+
+DEFAULT_OUTPUT = Path("test-artifacts/bench.json")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--scale",
+        action="append",
+        choices=[plan.scale for plan in PLANS],
+        help="measure only this scale (repeatable; default: all three)",
+    )
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON figures")
+    args = parser.parse_args(argv)
+    plans = [plan for plan in PLANS if not args.scale or plan.scale in args.scale]
+    started = time.monotonic()
+    results: list[ScaleResult] = []
+    for plan in plans:
+        print(f"measuring {plan.scale} ...", file=sys.stderr, flush=True)
+        result = run(plan)
+        results.append(result)
+        print(report.table(result) + "\n", flush=True)
+    line = report.summary(results)
+    report.write_json(args.output, results, line)
+    print(f"{line}; {time.monotonic() - started:.0f}s; figures in {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""The events body read one event at a time says exactly what json.loads + parse_events say."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from exporter.parse import Events, ShapeError, parse_events, read_events
+from exporter.simulator import Scale, Simulator
+from exporter.simulator.snapshot import Filters
+from tests import payloads as p
+
+FROZEN = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+
+
+def outcome(read: Any, body: bytes) -> Events | tuple[type[BaseException], str]:
+    """What reading `body` gives: the events, or the error's kind and (shape) message."""
+    try:
+        return read(body)  # type: ignore[no-any-return]
+    except ShapeError as error:
+        return ShapeError, str(error)
+    except ValueError:
+        return ValueError, "invalid JSON"
+
+
+def assert_same_as_json_loads(body: bytes) -> None:
+    expected = outcome(lambda raw: parse_events(json.loads(raw)), body)
+    assert outcome(read_events, body) == expected
+
+
+def simulator_body(scale: Scale, seed: int, at: float) -> bytes:
+    simulator = Simulator(seed=seed, scale=scale, clock=lambda: at)
+    return simulator.snapshot().events_body(Filters())
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("hours", [0, 5, 17])
+def test_simulator_feeds_read_alike(seed: int, hours: int) -> None:
+    body = simulator_body(Scale.typical(), seed, FROZEN + hours * 3600)
+    assert read_events(body).impacts  # the feed has open events to compare
+    assert_same_as_json_loads(body)
+
+
+def test_forty_day_feed_reads_alike() -> None:
+    assert_same_as_json_loads(simulator_body(Scale.forty_day(), 1, FROZEN))
+
+
+def sample() -> dict[str, Any]:
+    return p.events(
+        [
+            p.incident(products=[p.incident_product(severity="Minor")]),
+            p.incident(event_id="I2", products=[p.incident_product(status="Closed")]),
+        ],
+        [p.maintenance()],
+    )
+
+
+@pytest.mark.parametrize(
+    "dump",
+    [
+        lambda payload: json.dumps(payload),
+        lambda payload: json.dumps(payload, indent=2),
+        lambda payload: json.dumps(payload, indent="\t", separators=(" ,\r\n", " : ")),
+        lambda payload: " \n" + json.dumps(payload) + "\r\n ",
+        lambda payload: json.dumps(payload, ensure_ascii=False),
+    ],
+)
+def test_whitespace_and_escapes_read_alike(dump: Any) -> None:
+    assert_same_as_json_loads(dump(sample()).encode())
+
+
+def test_other_text_encodings_read_alike() -> None:
+    text = json.dumps(sample(), ensure_ascii=False)
+    for body in (b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16"), text.encode("utf-32")):
+        assert_same_as_json_loads(body)
+
+
+INCIDENT = json.dumps(p.incident())
+MAINTENANCE = json.dumps(p.maintenance())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{}",
+        '{"incidents": null, "maintenances": null}',
+        '{"incidents": [], "maintenances": []}',
+        f'{{"maintenances": [{MAINTENANCE}], "incidents": [{INCIDENT}]}}',
+        f'{{"incidents": {{"a": {INCIDENT}}}, "maintenances": {{}}}}',
+        f'{{"incidents": [1, null, "x", [], {{}}, {INCIDENT}], "maintenances": [true]}}',
+        f'{{"other": {{"incidents": 5}}, "incidents": [{INCIDENT}], "tail": [1, [2, {{}}]]}}',
+        f'{{"incidents": [{INCIDENT}], "incidents": []}}',
+        f'{{"incidents": [], "incidents": [{INCIDENT}]}}',
+        f'{{"incidents": [{INCIDENT}], "incidents": null}}',
+        f'{{"incidents": 5, "incidents": [{INCIDENT}]}}',
+        f'{{"incidents": [{INCIDENT}], "incidents": 5}}',
+        '{"incidents": 5}',
+        '{"maintenances": "x"}',
+        '{"incidents": "x", "maintenances": 3}',
+        "[]",
+        '"events"',
+        "null",
+        "42",
+    ],
+)
+def test_shapes_and_junk_read_alike(body: str) -> None:
+    assert_same_as_json_loads(body.encode())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"   ",
+        b"{",
+        b'{"incidents": [',
+        b'{"incidents": [{}',
+        b'{"incidents": [{},]}',
+        b'{"incidents": [{}}',
+        b'{"incidents": [] "maintenances": []}',
+        b'{"a": 1,}',
+        b'{"a" 1}',
+        b"{a: 1}",
+        b'{"incidents": []}}',
+        b'{"incidents": []} {}',
+        b'{"incidents": 5, "x": }',
+        b'{"incidents": ["\x01"]}',
+        b"\xff\xfe\xfd",
+        b"[1,",
+    ],
+)
+def test_invalid_json_is_a_value_error_before_any_shape_error(body: bytes) -> None:
+    assert outcome(read_events, body) == (ValueError, "invalid JSON")
+    assert_same_as_json_loads(body)

@@ -1,0 +1,133 @@
+"""Scrapes served from a collection's encoded families carry prometheus_client's own bytes."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable, Iterator
+
+import pytest
+from prometheus_client import CollectorRegistry, make_wsgi_app
+
+from exporter.app import ExporterApp
+from exporter.cache import SnapshotCache, View
+from exporter.collector import ScrapeCollector, status_families
+from exporter.config import CollectorConfig, UpstreamConfig
+from exporter.deadline import Deadline
+from exporter.page import PageInfo
+from exporter.secret import Secret
+from exporter.service import Service, build_service
+from exporter.simulator import Simulator, SimulatorServer
+from exporter.summary import Summary
+
+Answer = tuple[str, list[tuple[str, str]], bytes]
+
+
+class FixedCache(SnapshotCache):
+    """Always the same view, so two ways of exposing it can be compared byte for byte."""
+
+    def __init__(self, view: View) -> None:
+        super().__init__(self._never, status_families, CollectorConfig())
+        self._fixed = view
+
+    @staticmethod
+    def _never(deadline: Deadline) -> Summary:
+        raise AssertionError("a fixed view never collects")
+
+    def view(self, deadline: Deadline) -> View:
+        return self._fixed
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[Service]:
+    simulator = Simulator(seed=3, clock=lambda: 1_767_225_600.0)
+    with SimulatorServer(simulator) as server:
+        upstream = UpstreamConfig(
+            simulator.client_id,
+            Secret("demo-secret"),
+            ims_token_url=server.ims_token_url,
+            api_url=server.api_url,
+        )
+        built = build_service(upstream, CollectorConfig())
+        try:
+            yield built
+        finally:
+            built.close()
+
+
+def call(app: object, method: str = "GET", query: str = "", **headers: str) -> Answer:
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": "/metrics", "QUERY_STRING": query, **headers}
+    answer: dict[str, object] = {}
+
+    def start_response(status: str, response_headers: list[tuple[str, str]]) -> None:
+        answer.update(status=status, headers=response_headers)
+
+    chunks: Iterable[bytes] = app(environ, start_response)  # type: ignore[operator]
+    return str(answer["status"]), list(answer["headers"]), b"".join(chunks)  # type: ignore[call-overload]
+
+
+def without_length(answer: Answer) -> Answer:
+    """The answer as the server sends it, less the Content-Length it adds when missing."""
+    status, headers, body = answer
+    length = dict(headers).get("Content-Length")
+    assert length is None or int(length) == len(body)
+    return status, [header for header in headers if header[0] != "Content-Length"], body
+
+
+def exporter_and_reference(service: Service, up: bool = True) -> tuple[ExporterApp, object]:
+    view = service.cache.view(Deadline.after(30))
+    assert view.snapshot is not None
+    view = View(view.snapshot, up, view.last_success, view.duration, None if up else "down")
+    app = ExporterApp(
+        FixedCache(view), service.metrics, lambda: 1_767_300_000.0, PageInfo("test", "http://x")
+    )
+    registry = CollectorRegistry(auto_describe=False, support_collectors_without_names=True)
+    registry.register(ScrapeCollector(view, lambda: 1_767_300_000.0))
+    registry.register(service.metrics.registry)
+    return app, make_wsgi_app(registry)
+
+
+ACCEPTS = [
+    "",
+    "text/plain;version=0.0.4;q=1,*/*;q=0.1",
+    "text/plain;version=1.0.0;escaping=allow-utf-8",
+    "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.2",
+    "application/openmetrics-text;version=0.0.1",
+    "application/openmetrics-text;version=1.0.0;escaping=values",
+    "application/openmetrics-text",
+]
+
+
+@pytest.mark.parametrize("accept", ACCEPTS)
+@pytest.mark.parametrize("up", [True, False])
+def test_scrape_bytes_equal_prometheus_clients_for_every_format(
+    service: Service, accept: str, up: bool
+) -> None:
+    app, reference = exporter_and_reference(service, up)
+    expected = call(reference, HTTP_ACCEPT=accept)
+    assert without_length(call(app, HTTP_ACCEPT=accept)) == expected
+    # The second scrape of the collection, from its encoded families.
+    assert without_length(call(app, HTTP_ACCEPT=accept)) == expected
+    assert expected[2].count(b"# EOF") == (1 if "openmetrics" in expected[1][0][1] else 0)
+
+
+def test_gzip_scrape_decompresses_to_the_same_bytes(service: Service) -> None:
+    app, reference = exporter_and_reference(service)
+    status, headers, body = without_length(call(app, HTTP_ACCEPT_ENCODING="gzip, deflate"))
+    ref_status, ref_headers, ref_body = call(reference, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert (status, headers) == (ref_status, ref_headers)
+    assert ("Content-Encoding", "gzip") in headers
+    assert gzip.decompress(body) == gzip.decompress(ref_body)
+
+
+@pytest.mark.parametrize(
+    ("method", "query"),
+    [
+        ("GET", "name[]=adobe_status_up&name[]=adobe_status_product_status"),
+        ("HEAD", ""),
+    ],
+)
+def test_filtered_scrapes_and_other_methods_answer_as_before(
+    service: Service, method: str, query: str
+) -> None:
+    app, reference = exporter_and_reference(service)
+    assert without_length(call(app, method, query)) == call(reference, method, query)
