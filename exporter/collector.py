@@ -71,12 +71,8 @@ def status_families(summary: Summary) -> list[Metric]:
         "Start (or scheduled start) of the open event, in Unix seconds.",
         labels=["event_id", "kind", "product_id"],
     )
-    seen: set[tuple[str, str, str]] = set()
-    for impact, prod in summary.events:
+    for impact, prod in summary.events:  # one per event and product (see summarize)
         key = (impact.event_id, impact.kind, prod.id)
-        if key in seen:  # the same product listed twice in one event
-            continue
-        seen.add(key)
         info.add_metric([*key, prod.name, impact.severity, impact.status], 1.0)
         if impact.start is not None:
             start.add_metric(list(key), impact.start)

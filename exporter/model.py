@@ -95,9 +95,20 @@ class Impact:
     start: float | None  # Unix seconds
 
 
+def clean_text(value: str) -> str:
+    """Text safe to expose: JSON may escape lone surrogates, which UTF-8 cannot encode."""
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
 def norm(value: object) -> str:
     """Upstream enum text, compared without case; non-strings read as absent."""
-    return value.strip().lower() if isinstance(value, str) else ""
+    return clean_text(value.strip().lower()) if isinstance(value, str) else ""
 
 
 def is_absent(value: str) -> bool:
@@ -140,7 +151,10 @@ def parse_time(value: object) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return _epoch(float(value))
+        try:
+            return _epoch(float(value))
+        except OverflowError:  # an integer beyond any float
+            return None
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()

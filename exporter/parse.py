@@ -25,6 +25,7 @@ from exporter.model import (
     Region,
     Registry,
     State,
+    clean_text,
     incident_is_open,
     is_absent,
     maintenance_state,
@@ -53,7 +54,7 @@ class Events:
 def _text(value: object) -> str:
     """An id or name: strings as they are, integers as their digits, else empty."""
     if isinstance(value, str):
-        return value.strip()
+        return clean_text(value.strip())
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return ""

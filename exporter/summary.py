@@ -107,12 +107,17 @@ class Summary:
 def summarize(
     registry: Registry, impacts: Iterable[Impact], scope: Scope, anomalies: Iterable[Anomaly] = ()
 ) -> Summary:
-    """Zero-filled product and region states with every open event applied."""
+    """Zero-filled product and region states with every open event applied.
+
+    Two passes, so the result does not depend on the order events are listed in: first
+    the impacts that count (one per event and product, the worst if a product is listed
+    twice) and every region they name, then their states.
+    """
     statuses: dict[str, ProductStatus] = {}
     for product in registry.products.values():
         if scope.wants_product(product):
             statuses[product.id] = _zeroed(product, scope)
-    events: list[tuple[Impact, Product]] = []
+    kept: dict[tuple[str, str, str], tuple[Impact, ProductStatus]] = {}
     for impact in impacts:
         status = statuses.get(impact.product_id)
         if status is None:
@@ -120,18 +125,29 @@ def summarize(
             if not scope.wants_product(product):
                 continue
             status = statuses[product.id] = _zeroed(product, scope)
-        affected = _affected_regions(impact, status, scope)
-        if affected is None:
+        named = _named_regions(impact, scope)
+        if impact.region_ids and not named:
             continue  # names only regions outside the selection
+        key = (impact.event_id, impact.kind, status.product.id)
+        previous = kept.get(key)
+        if previous is None or _rank(impact) > _rank(previous[0]):
+            kept[key] = (impact, status)
+        for region in named:
+            # Prefer the registry's spelling of a region it knows.
+            status.regions.setdefault(region.id, (region, State.OPERATIONAL))
+    events: list[tuple[Impact, Product]] = []
+    for impact, status in kept.values():
         events.append((impact, status.product))
         if impact.kind == "incident":
             status.incidents[impact.severity] += 1
         else:
             status.maintenances[impact.status] += 1
         status.state = max(status.state, impact.state)
-        for region in affected:
-            _, current = status.regions.get(region.id, (region, State.OPERATIONAL))
-            status.regions[region.id] = (region, max(current, impact.state))
+        # An event that names no region affects every region of the product.
+        affected = [r.id for r in _named_regions(impact, scope)] or list(status.regions)
+        for region_id in affected:
+            region, current = status.regions[region_id]
+            status.regions[region_id] = (region, max(current, impact.state))
     return Summary(products=list(statuses.values()), events=events, anomalies=tuple(anomalies))
 
 
@@ -143,19 +159,25 @@ def _zeroed(product: Product, scope: Scope) -> ProductStatus:
     return status
 
 
-def _affected_regions(impact: Impact, status: ProductStatus, scope: Scope) -> list[Region] | None:
-    if not impact.region_ids:
-        # An event that names no region affects every region of the product.
-        return [region for region, _ in status.regions.values()]
-    named = [
+def _rank(impact: Impact) -> tuple[object, ...]:
+    """Orders duplicates of one event and product: the worst first, then any fixed order."""
+    known = impact.severity != "unknown"
+    return (
+        impact.state,
+        known,
+        impact.severity,
+        impact.status,
+        impact.region_ids,
+        impact.start or 0.0,
+    )
+
+
+def _named_regions(impact: Impact, scope: Scope) -> list[Region]:
+    return [
         Region(region_id, name)
         for region_id, name in zip(impact.region_ids, impact.region_names, strict=True)
         if scope.wants_region(region_id)
     ]
-    if not named:
-        return None
-    # Prefer the registry's spelling of a region name.
-    return [status.regions[r.id][0] if r.id in status.regions else r for r in named]
 
 
 def _unlisted(impact: Impact, registry: Registry) -> Product:

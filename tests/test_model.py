@@ -362,3 +362,25 @@ def test_registry_maps_products_to_their_cloud_names() -> None:
 def test_unreadable_registry_is_a_shape_error(products: Any, clouds: Any) -> None:
     with pytest.raises(ShapeError):
         parse_registry(products, clouds)
+
+
+def test_huge_integer_time_is_not_a_time() -> None:
+    assert parse_time(10**400) is None
+
+
+def test_lone_surrogates_in_names_become_encodable_text() -> None:
+    payload = {
+        "incidents": [
+            {
+                "id": "I\udbd7",
+                "products": [
+                    {"id": "503467", "name": "x", "severity": "Major", "status": "Opened\ud800"}
+                ],
+            }
+        ]
+    }
+    summary = summary_of(payload)
+    ((impact, _),) = summary.events
+    impact.event_id.encode("utf-8")
+    impact.status.encode("utf-8")
+    assert impact.event_id == "I?"
