@@ -1,0 +1,652 @@
+"""Properties of the model and the exposition, over payloads generated from Adobe's own spec.
+
+Payloads come from the spec's component schemas (`Event` with its `IncidentDto` and
+`MaintenanceDto`, `Events`, `Product`, `Cloud`) through hypothesis-jsonschema (see
+tests/spec_strategies.py), plus JSON of any shape and spec payloads with junk spliced in.
+The spec is read in place from ../shared/adobe-status (beside the repository) or
+$ADOBE_STATUS_SPEC; without it this module is skipped, and says so.
+
+With CI set, examples are derandomized: a red build replays the same examples.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft4Validator
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+
+from exporter.cache import Snapshot, View
+from exporter.collector import ScrapeCollector, status_families
+from exporter.config import Selection
+from exporter.model import Registry, State
+from exporter.parse import Events, ShapeError, parse_events, parse_feed, parse_registry
+from exporter.summary import ProductStatus, Summary, resolve, summarize
+from tests import payloads as p
+from tests.spec_strategies import (
+    KEYS,
+    Spec,
+    World,
+    history_times,
+    incidents_of,
+    json_scalars,
+    json_values,
+    maintenances_of,
+    map_events,
+    members,
+    raw_worlds,
+    regions_key,
+    spec_path,
+    spliced,
+    worlds,
+)
+
+SPEC_FILE = spec_path()
+if not SPEC_FILE.is_file():
+    pytest.skip(
+        f"Adobe's Status API spec is not at {SPEC_FILE}; set ADOBE_STATUS_SPEC to generate from it",
+        allow_module_level=True,
+    )
+SPEC = Spec.load(SPEC_FILE)
+
+IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+settings.register_profile(
+    "adobe-status-properties",
+    deadline=None,
+    derandomize=IN_CI,
+    max_examples=100,
+    # The explain phase re-runs a failing example under line tracing: tens of seconds.
+    phases=[phase for phase in Phase if phase is not Phase.explain],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
+# The parent of each test's settings, not loaded globally: other modules keep theirs.
+PROFILE = settings.get_profile("adobe-status-properties")
+
+# The contract's status rules, written out from CONTRACT.md (not imported from the model).
+SEVERITY_CODE = {"major": 4, "minor": 3, "potential": 2, "trivial": 2}
+OPEN_STATUSES = {"opened", "discovery", "reopened", "updated"}
+CLOSED_STATUSES = {"closed", "dismissed", "canceled", "cancelled", "completed", "resolved"}
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    registry: Registry
+    events: Events
+    summary: Summary
+
+    def status(self, product_id: str) -> ProductStatus:
+        return next(s for s in self.summary.products if s.product.id == product_id)
+
+    def registry_region_ids(self, product_id: str) -> list[str]:
+        product = self.registry.products.get(product_id)
+        return [region.id for region in product.regions] if product else []
+
+
+def read(world: World) -> Reading:
+    """The model over one world, every product, cloud and region selected."""
+    registry, anomalies = parse_registry(world.products, world.clouds)
+    events = (parse_feed if world.feed else parse_events)(world.events)
+    scope = resolve(Selection(), registry)
+    summary = summarize(registry, events.impacts, scope, [*anomalies, *events.anomalies])
+    return Reading(registry, events, summary)
+
+
+def with_events(world: World, events: Any) -> World:
+    return World(world.products, world.clouds, events, world.feed)
+
+
+def exposition(summary: Summary) -> str:
+    """What /metrics serves for this summary after a successful collection."""
+    now = time.time()
+    view = View(
+        snapshot=Snapshot(summary, status_families(summary), now),
+        up=True,
+        last_success=now,
+        duration=0.0,
+    )
+    registry = CollectorRegistry(auto_describe=False, support_collectors_without_names=True)
+    registry.register(ScrapeCollector(view, lambda: None))
+    return generate_latest(registry).decode("utf-8")
+
+
+Sample = tuple[str, dict[str, str], float]
+
+
+def samples(text: str) -> list[Sample]:
+    return [
+        (sample.name, sample.labels, sample.value)
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    ]
+
+
+def assert_promtool_clean(text: str) -> None:
+    result = subprocess.run(
+        ["promtool", "check", "metrics"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    output = (result.stdout + result.stderr).strip()
+    assert result.returncode == 0 and output == "", f"{output}\n--- exposition ---\n{text}"
+
+
+def assert_no_duplicate_series(parsed: list[Sample]) -> None:
+    series = Counter((name, frozenset(labels.items())) for name, labels, _ in parsed)
+    assert not [key for key, count in series.items() if count > 1]
+
+
+def state_table(summary: Summary) -> dict[str, Any]:
+    """Every product's and region's state and counts, by id (names left out)."""
+    return {
+        status.product.id: (
+            int(status.state),
+            {region_id: int(state) for region_id, (_, state) in status.regions.items()},
+            dict(status.incidents),
+            dict(status.maintenances),
+        )
+        for status in summary.products
+    }
+
+
+def text_of(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def named_regions(event: dict[str, Any], feed: bool) -> list[str]:
+    ids = (text_of(region.get("id")) for region in members(event.get(regions_key(feed))))
+    return [region_id for region_id in ids if region_id]
+
+
+def affected_regions(reading: Reading, event: dict[str, Any], product_id: str) -> list[str]:
+    """The regions an event touches: those it names, else all the product's (registry) ones."""
+    return named_regions(event, feed=False) or reading.registry_region_ids(product_id)
+
+
+def change_events(world: World, change: Callable[[str, list[Any]], list[Any]]) -> World:
+    return with_events(world, map_events(world.events, world.feed, change))
+
+
+# --- 0. the generators make what the spec describes -------------------------------------
+
+
+@settings(PROFILE, max_examples=30)
+@given(worlds(SPEC) | raw_worlds(SPEC, feed=False) | raw_worlds(SPEC, feed=True))
+def test_generated_payloads_validate_against_adobes_spec(world: World) -> None:
+    for schema, payload in (
+        (SPEC.schema("Events" if world.feed else "Event"), world.events),
+        (SPEC.schema("Product", array=True), world.products),
+        (SPEC.schema("Cloud", array=True), world.clouds),
+    ):
+        errors = [error.message for error in Draft4Validator(schema).iter_errors(payload)]
+        assert not errors, errors[:3]
+
+
+# --- 1. the model raises nothing but ShapeError, whatever the JSON ----------------------
+
+REGISTRY_INPUT = json_values() | st.lists(json_values(max_leaves=8), max_size=4)
+EVENTS_INPUT = json_values() | st.dictionaries(st.sampled_from(KEYS), json_values(), max_size=4)
+SELECTED = st.lists(st.sampled_from(["503470", "na", "u1", ""]) | st.text(max_size=3), max_size=2)
+SELECTIONS = st.builds(Selection, SELECTED.map(tuple), SELECTED.map(tuple), SELECTED.map(tuple))
+
+
+def run_model(products: Any, clouds: Any, events_payload: Any, feed: bool, selection: Any) -> None:
+    """What a collection does with upstream JSON; ShapeError is the only way out."""
+    try:
+        _run_model(products, clouds, events_payload, feed, selection)
+    except Exception as error:
+        # Reported in one line, where it was raised: a full traceback for each failing run
+        # while shrinking costs ~50 ms (pytest formats it), minutes for a large payload.
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        raise AssertionError(
+            f"{error!r} raised at {where.filename}:{where.lineno} in {where.name}()"
+        ) from None
+
+
+def _run_model(products: Any, clouds: Any, events_payload: Any, feed: bool, selection: Any) -> None:
+    try:
+        registry, anomalies = parse_registry(products, clouds)
+    except ShapeError:
+        registry, anomalies = parse_registry(p.products_payload(), p.clouds_payload())
+    try:
+        events = (parse_feed if feed else parse_events)(events_payload)
+    except ShapeError:
+        return
+    scope = resolve(selection, registry)
+    summary = summarize(registry, events.impacts, scope, [*anomalies, *events.anomalies])
+    status_families(summary)
+
+
+@settings(PROFILE, max_examples=150)
+@given(st.booleans(), REGISTRY_INPUT, REGISTRY_INPUT, EVENTS_INPUT, SELECTIONS)
+def test_model_raises_nothing_but_shape_error_on_any_json(
+    feed: bool, products: Any, clouds: Any, events_payload: Any, selection: Selection
+) -> None:
+    # Through the json module, as the client decodes a body (NaN, huge integers and all).
+    products, clouds, events_payload = json.loads(json.dumps([products, clouds, events_payload]))
+    run_model(products, clouds, events_payload, feed, selection)
+
+
+# Not shrunk: a spliced world shrinks for minutes. The failing example is printed as found,
+# with where it raised; the focused tests (time fields, ...) give the minimal ones.
+@settings(PROFILE, max_examples=60, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(st.data())
+def test_model_raises_nothing_but_shape_error_on_spec_payloads_with_junk(
+    data: st.DataObject,
+) -> None:
+    world = data.draw(worlds(SPEC))
+    products, clouds, events_payload = (
+        data.draw(st.just(payload) | spliced(st.just(payload)))
+        for payload in (world.products, world.clouds, world.events)
+    )
+    products, clouds, events_payload = json.loads(json.dumps([products, clouds, events_payload]))
+    run_model(products, clouds, events_payload, world.feed, Selection())
+
+
+TIME_FIELDS = ("startedOn", "scheduledDate", "messageTime", "statusTime")
+
+
+@pytest.mark.parametrize("feed", [False, True], ids=["Event", "Events"])
+@settings(PROFILE, max_examples=50)
+@given(st.sampled_from(TIME_FIELDS), json_scalars())
+def test_time_fields_of_any_json_type_raise_nothing(feed: bool, field: str, value: Any) -> None:
+    # A field the model reads as a time holds any JSON scalar (huge integers too), on the
+    # event, its product and its history entries.
+    entry = {**p.history_entry("Opened", "Major", 1), field: value}
+    product = {"id": "503467", "status": "Empty", field: value}
+    if feed:
+        product["history"] = {"1764324000": entry, "not-a-time": entry}
+        products = {"503467": product}
+        events: dict[str, Any] = {
+            "incidentEvent": {"incidents": {"I": {"id": "I", "products": products}}},
+            "maintenanceEvent": {"maintenance": {"M": {"id": "M", "products": products}}},
+        }
+    else:
+        product["history"] = [entry]
+        event = {"products": [product], field: value}
+        events = p.events([{"id": "I", **event}], [{"id": "M", **event}])
+    payload = json.loads(json.dumps(events))
+    run_model(p.products_payload(), p.clouds_payload(), payload, feed, Selection())
+
+
+# --- 2, 3. every spec-valid payload is read, and read by the contract's rules -----------
+
+
+def spec_enum_values(spec: Spec, properties: tuple[str, ...]) -> set[str]:
+    """Every value the spec enumerates for these properties, in any component."""
+    values: set[str] = set()
+    for schema in spec.schemas.values():
+        for name, prop in schema.get("properties", {}).items():
+            if name in properties:
+                values.update(value.lower() for value in prop.get("enum", ()))
+    return values
+
+
+SPEC_STATUS_VALUES = spec_enum_values(SPEC, ("status", "cmrStatus", "severity"))
+
+
+@pytest.mark.parametrize("feed", [False, True], ids=["Event", "Events"])
+@settings(PROFILE, max_examples=25)
+@given(data=st.data())
+def test_every_spec_valid_payload_is_read_and_exposed_with_up_1(
+    feed: bool, data: st.DataObject
+) -> None:
+    world = data.draw(raw_worlds(SPEC, feed))
+    reading = read(world)  # no ShapeError
+    # Every status and severity the spec enumerates is one the model knows.
+    unknown = [
+        anomaly
+        for anomaly in reading.events.anomalies
+        if anomaly.field != "malformed_entry" and anomaly.value.lower() in SPEC_STATUS_VALUES
+    ]
+    assert not unknown
+    parsed = samples(exposition(reading.summary))
+    assert [value for name, _, value in parsed if name == "adobe_status_up"] == [1.0]
+    product_states = {
+        labels["product_id"]: value
+        for name, labels, value in parsed
+        if name == "adobe_status_product_status"
+    }
+    assert product_states == {s.product.id: s.state for s in reading.summary.products}
+    assert set(product_states.values()) <= {float(state) for state in State}
+
+
+def severity_label(product: dict[str, Any]) -> str | None:
+    """The contract's severity of an incident product, when its own fields settle it."""
+    own = text_of(product.get("severity")).lower()
+    if own in SEVERITY_CODE:
+        return own
+    told = (text_of(entry.get("severity")).lower() for entry in members(product.get("history")))
+    if own in ("", "none") and all(severity in ("", "none") for severity in told):
+        return "unknown"  # None, empty or unknown: state 3, counted as unknown
+    return None  # left to its history
+
+
+@settings(PROFILE)
+@given(worlds(SPEC, feed=False))
+def test_open_incident_sets_product_and_regions_to_at_least_its_severity(world: World) -> None:
+    reading = read(world)
+    for incident in incidents_of(world.events, feed=False):
+        listed = Counter(product["id"] for product in members(incident.get("products")))
+        for product in members(incident.get("products")):
+            label = severity_label(product)
+            if text_of(product.get("status")).lower() not in OPEN_STATUSES or label is None:
+                continue
+            code = SEVERITY_CODE.get(label, State.MINOR)
+            product_status = reading.status(product["id"])
+            assert product_status.state >= code
+            if listed[product["id"]] == 1:  # listed twice, one incident counts once: the worst
+                assert product_status.incidents[label] >= 1
+            for region_id in affected_regions(reading, incident, product["id"]):
+                assert product_status.regions[region_id][1] >= code, region_id
+
+
+def settled_state(kind: str, event: dict[str, Any], product: dict[str, Any]) -> int | None:
+    """The state one listing puts its product in, when its own fields settle it."""
+    if kind == "maintenance":
+        status = text_of(event.get("status")).lower()
+        if status == "started":
+            return State.MAINTENANCE
+        return State.OPERATIONAL if status in ("scheduled", "completed", "canceled") else None
+    status, label = text_of(product.get("status")).lower(), severity_label(product)
+    if status in CLOSED_STATUSES:
+        return State.OPERATIONAL
+    if status in OPEN_STATUSES and label is not None:
+        return SEVERITY_CODE.get(label, State.MINOR)
+    return None  # left to its history
+
+
+@settings(PROFILE)
+@given(worlds(SPEC, feed=False))
+def test_product_state_is_exactly_the_worst_its_events_say(world: World) -> None:
+    said: dict[str, list[int | None]] = {}
+    for kind, events in (
+        ("incident", incidents_of(world.events, False)),
+        ("maintenance", maintenances_of(world.events, False)),
+    ):
+        for event in events:
+            for product in members(event.get("products")):
+                said.setdefault(product["id"], []).append(settled_state(kind, event, product))
+    for status in read(world).summary.products:
+        listings = said.get(status.product.id, [])
+        states = [state for state in listings if state is not None]
+        if len(states) == len(listings):  # every listing settled by its own fields
+            assert status.state == max(states, default=State.OPERATIONAL)
+
+
+@settings(PROFILE)
+@given(worlds(SPEC, feed=False))
+def test_closed_incident_products_contribute_nothing(world: World) -> None:
+    def without_closed(kind: str, items: list[Any]) -> list[Any]:
+        for incident in items if kind == "incident" else ():
+            incident["products"] = [
+                product
+                for product in incident["products"]
+                if text_of(product.get("status")).lower() not in CLOSED_STATUSES
+            ]
+        return items
+
+    assert read(change_events(world, without_closed)).summary == read(world).summary
+
+
+@settings(PROFILE)
+@given(worlds(SPEC, feed=False))
+def test_with_every_incident_closed_nothing_is_worse_than_maintenance(world: World) -> None:
+    def close_all(kind: str, items: list[Any]) -> list[Any]:
+        for incident in items if kind == "incident" else ():
+            for product in incident["products"]:
+                product["status"] = "Closed"
+        return items
+
+    for status in read(change_events(world, close_all)).summary.products:
+        assert status.state <= State.MAINTENANCE
+        assert sum(status.incidents.values()) == 0
+        assert all(state <= State.MAINTENANCE for _, state in status.regions.values())
+
+
+@settings(PROFILE)
+@given(worlds(SPEC, feed=False))
+def test_started_maintenance_sets_state_1_and_scheduled_only_counts(world: World) -> None:
+    reading = read(world)
+    for maintenance in maintenances_of(world.events, feed=False):
+        if text_of(maintenance.get("status")).lower() != "started":
+            continue
+        for product in members(maintenance.get("products")):
+            product_status = reading.status(product["id"])
+            assert product_status.state >= State.MAINTENANCE
+            assert product_status.maintenances["in_progress"] >= 1
+            for region_id in affected_regions(reading, maintenance, product["id"]):
+                assert product_status.regions[region_id][1] >= State.MAINTENANCE
+
+    def without(statuses: set[str]) -> Reading:
+        def drop(kind: str, items: list[Any]) -> list[Any]:
+            if kind == "incident":
+                return items
+            return [m for m in items if text_of(m.get("status")).lower() not in statuses]
+
+        return read(change_events(world, drop))
+
+    # Finished maintenances change nothing at all.
+    assert without({"completed", "canceled", "cancelled"}).summary == reading.summary
+    # Scheduled ones change no state (a product only they name is listed, at 0).
+    unscheduled = {s.product.id: s for s in without({"scheduled"}).summary.products}
+    for status in reading.summary.products:
+        other = unscheduled.get(status.product.id)
+        if other is None:
+            assert status.state == State.OPERATIONAL
+            continue
+        assert other.state == status.state
+        for region_id in reading.registry_region_ids(status.product.id):
+            assert other.regions[region_id][1] == status.regions[region_id][1]
+
+
+@settings(PROFILE)
+@given(worlds(SPEC))
+def test_product_state_is_the_worst_of_its_regions_when_it_has_regions(world: World) -> None:
+    reading = read(world)
+    for status in reading.summary.products:
+        region_states = [state for _, state in status.regions.values()]
+        assert max(region_states, default=State.OPERATIONAL) <= status.state
+        if reading.registry_region_ids(status.product.id):
+            # Every event reaches a region: the ones it names, or all of the product's.
+            assert status.state == max(region_states)
+
+
+@settings(PROFILE)
+@given(worlds(SPEC))
+def test_history_decides_by_time_not_by_position(world: World) -> None:
+    # Feed: history keyed by Unix seconds or milliseconds, mixed; DTO: ISO `messageTime`.
+    # Either way listed in random order: the latest entry decides an incident product
+    # that has no status of its own.
+    expected: dict[tuple[str, str], str | None] = {}  # open: severity ("?": any); closed: None
+    listed = Counter[tuple[str, str]]()
+    for incident in incidents_of(world.events, world.feed):
+        for product in members(incident.get("products")):
+            key = (incident["id"], product["id"])
+            listed[key] += 1
+            history = history_times(product.get("history"), world.feed)
+            if text_of(product.get("status")).lower() not in ("", "empty") or not history:
+                continue
+            latest = max(history, key=lambda timed: timed[0])[1]
+            status = text_of(latest.get("status")).lower()
+            severity = text_of(latest.get("severity")).lower()
+            own_severity = text_of(product.get("severity")).lower()
+            if own_severity in SEVERITY_CODE:
+                severity = own_severity
+            elif own_severity not in ("", "none") or severity not in SEVERITY_CODE:
+                severity = "?"
+            if status in OPEN_STATUSES:
+                expected[key] = severity
+            elif status in CLOSED_STATUSES:
+                expected[key] = None
+    impacts = {
+        (impact.event_id, impact.product_id): impact.severity
+        for impact in read(world).events.impacts
+        if impact.kind == "incident"
+    }
+    for key, wanted in expected.items():
+        if listed[key] > 1:  # the same product twice in one event: each listing has its say
+            continue
+        if wanted is None:
+            assert key not in impacts, key
+        else:
+            assert key in impacts, key
+            assert wanted in ("?", impacts[key]), key
+
+
+@settings(PROFILE, max_examples=300)  # the orders that matter are rare: ~2% of worlds
+@given(worlds(SPEC))
+def test_states_do_not_depend_on_the_order_events_are_listed_in(world: World) -> None:
+    def reverse(kind: str, items: list[Any]) -> list[Any]:
+        for item in items:
+            event = item[1] if world.feed else item
+            if isinstance(event.get("products"), list):
+                event["products"] = event["products"][::-1]
+            elif isinstance(event.get("products"), dict):
+                event["products"] = dict(reversed(event["products"].items()))
+        return items[::-1]
+
+    flipped = read(change_events(world, reverse)).summary
+    assert state_table(flipped) == state_table(read(world).summary)
+
+
+@settings(PROFILE)
+@given(worlds(SPEC))
+def test_event_counts_agree_with_event_info_series(world: World) -> None:
+    # adobe_status_incidents_open{severity=s} == count(adobe_status_event_info{kind="incident",
+    # severity=s}) per product, and likewise maintenances by state: one event, counted once.
+    parsed = samples(exposition(read(world).summary))
+    infos = [labels for name, labels, _ in parsed if name == "adobe_status_event_info"]
+    by_severity = Counter((i["kind"], i["product_id"], i["severity"]) for i in infos)
+    by_state = Counter((i["kind"], i["product_id"], i["status"]) for i in infos)
+    disagreeing = [
+        (name, labels, value)
+        for name, labels, value in parsed
+        if (
+            name == "adobe_status_incidents_open"
+            and value != by_severity[("incident", labels["product_id"], labels["severity"])]
+        )
+        or (
+            name == "adobe_status_maintenances"
+            and value != by_state[("maintenance", labels["product_id"], labels["state"])]
+        )
+    ]
+    assert not disagreeing
+
+
+# --- 4. promtool accepts every exposition -----------------------------------------------
+
+
+@settings(PROFILE, max_examples=20)
+@given(worlds(SPEC) | raw_worlds(SPEC, feed=False) | raw_worlds(SPEC, feed=True))
+def test_promtool_accepts_every_exposition(world: World) -> None:
+    text = exposition(read(world).summary)
+    assert_promtool_clean(text)
+    assert_no_duplicate_series(samples(text))
+
+
+# --- 5. hostile label values ------------------------------------------------------------
+
+HOSTILE_PIECES = st.sampled_from(
+    [
+        *('"', "\\", "\n", "\\n", '\\"', "", " ", "\t", "\r\n", "é", "🦀", "\u2028", "\x00"),
+        *("\ufeff", '{a="b"}', 'x",y="', "# HELP x", "} 1\nfake_metric 1", "a\\", "\x1b[31m"),
+    ]
+)
+HOSTILE_TEXT = st.lists(HOSTILE_PIECES | st.text(max_size=4), min_size=1, max_size=3).map("".join)
+
+LabelSet = tuple[tuple[str, str], ...]
+
+
+def expected_label_sets(summary: Summary) -> dict[str, set[LabelSet]]:
+    """The label sets the contract promises, from the summary's own (already parsed) values."""
+    expected: dict[str, set[LabelSet]] = {
+        "adobe_status_product_status": set(),
+        "adobe_status_region_status": set(),
+        "adobe_status_event_info": set(),
+    }
+    for status in summary.products:
+        product = status.product
+        ids = (("cloud", product.cloud), ("product", product.name), ("product_id", product.id))
+        expected["adobe_status_product_status"].add(ids)
+        for region, _ in status.regions.values():
+            expected["adobe_status_region_status"].add(
+                (*ids, ("region", region.name), ("region_id", region.id))
+            )
+    first: dict[tuple[str, str, str], LabelSet] = {}
+    for impact, product in summary.events:
+        # One series per event and product: a product listed twice keeps its first listing.
+        first.setdefault(
+            (impact.event_id, impact.kind, product.id),
+            (
+                ("event_id", impact.event_id),
+                ("kind", impact.kind),
+                ("product", product.name),
+                ("product_id", product.id),
+                ("severity", impact.severity),
+                ("status", impact.status),
+            ),
+        )
+    expected["adobe_status_event_info"] = set(first.values())
+    return expected
+
+
+@settings(PROFILE, max_examples=15)
+@given(worlds(SPEC, text=HOSTILE_TEXT))
+def test_hostile_names_and_ids_survive_the_exposition(world: World) -> None:
+    summary = read(world).summary
+    text = exposition(summary)
+    assert_promtool_clean(text)
+    parsed = samples(text)
+    assert_no_duplicate_series(parsed)
+    for name, label_sets in expected_label_sets(summary).items():
+        got = {tuple(sorted(labels.items())) for sample, labels, _ in parsed if sample == name}
+        assert got == label_sets, name
+
+
+@settings(PROFILE, max_examples=10)
+@given(st.tuples(st.text(max_size=3), st.characters(categories=["Cs"]), st.text(max_size=3)))
+def test_lone_surrogates_from_json_escapes_do_not_break_the_exposition(
+    pieces: tuple[str, str, str],
+) -> None:
+    # Python's json module decodes "\ud800" to a lone surrogate, which UTF-8 cannot encode:
+    # a name like that must not cost the whole scrape.
+    name = "".join(pieces)
+    products, clouds, payload = json.loads(
+        json.dumps(
+            [
+                [{"id": "503467", "name": name, "regions": [{"id": "eu", "name": name}]}],
+                [{"id": "503461", "name": name, "cloudProducts": [{"id": "503467"}]}],
+                p.events([p.incident(name, [p.incident_product(name=name)])]),
+            ]
+        )
+    )
+    text = exposition(read(World(products, clouds, payload, feed=False)).summary)
+    assert_promtool_clean(text)
+    states = [
+        value
+        for sample, labels, value in samples(text)
+        if sample == "adobe_status_product_status" and labels["product_id"] == "503467"
+    ]
+    assert states == [State.MAJOR]
