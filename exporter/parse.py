@@ -371,7 +371,10 @@ def _read_maintenance(maintenance: Mapping[str, Any], events: Events) -> None:
     if not event_id:
         events.anomalies.append(Anomaly("malformed_entry", "maintenance"))
         return
-    own_status = maintenance.get("status", maintenance.get("cmrStatus"))
+    # The feed shape carries the change-request status too: a fallback when `status` is empty.
+    own_status = maintenance.get("status")
+    if is_absent(norm(own_status)):
+        own_status = maintenance.get("cmrStatus")
     start = parse_time(maintenance.get("startedOn")) or parse_time(maintenance.get("scheduledDate"))
     for product in _dicts(maintenance.get("products"), events.anomalies, "maintenance product"):
         product_id = _text(product.get("id"))

@@ -384,3 +384,15 @@ def test_lone_surrogates_in_names_become_encodable_text() -> None:
     impact.event_id.encode("utf-8")
     impact.status.encode("utf-8")
     assert impact.event_id == "I?"
+
+
+def test_feed_maintenance_with_empty_status_falls_back_to_cmr_status() -> None:
+    maintenance = {
+        "id": "M-8",
+        "status": "Empty",
+        "cmrStatus": "Started",
+        "type": "Normal",
+        "products": {"503486": {"id": "503486", "name": "Adobe Audience Manager", "history": {}}},
+    }
+    summary = summary_of(p.feed(maintenances={"M-8": maintenance}), feed=True)
+    assert product_state(summary, "503486") == State.MAINTENANCE
