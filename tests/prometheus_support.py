@@ -45,6 +45,27 @@ def prometheus_binary() -> str:
     return found
 
 
+def check_metrics(text: str) -> subprocess.CompletedProcess[str]:
+    """`promtool check metrics` on an exposition; the finished process, whatever it found."""
+    return subprocess.run(
+        ["promtool", "check", "metrics"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def assert_metrics_clean(text: str) -> None:
+    """promtool accepts the exposition: exit status 0 and not a word of output (no lint)."""
+    result = check_metrics(text)
+    output = (result.stdout + result.stderr).strip()
+    assert result.returncode == 0 and output == "", (
+        f"promtool exited with {result.returncode}: {output}\n--- exposition ---\n{text}"
+    )
+
+
 def value(sample: dict[str, Any]) -> float:
     """The number in one instant-vector result from /api/v1/query."""
     return float(sample["value"][1])

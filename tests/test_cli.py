@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import requests
 
 from exporter.simulator import SimulatorServer
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, parse_samples, value
+from tests.process_support import clean_env, exporter_env, wait_ready
 from tests.prometheus_support import free_port
 
 pytestmark = pytest.mark.integration
@@ -41,12 +40,6 @@ ENV_OPTIONS = {
     "--log-level": "ADOBE_STATUS_LOG_LEVEL",
     "--log-format": "ADOBE_STATUS_LOG_FORMAT",
 }
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADOBE_",))}
-    env.update(extra)
-    return env
 
 
 def run(
@@ -173,23 +166,13 @@ def test_bad_web_config_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_flag_wins_over_environment(sim_server: SimulatorServer) -> None:
-    env = clean_env(
-        ADOBE_CLIENT_ID="wrong-client",
-        ADOBE_CLIENT_SECRET=CLIENT_SECRET,
-        ADOBE_IMS_TOKEN_URL=sim_server.ims_token_url,
-        ADOBE_STATUS_API_URL=sim_server.api_url,
-    )
+    env = exporter_env(sim_server, ADOBE_CLIENT_ID="wrong-client")
     assert run("check", env=env).returncode == 1
     assert run("check", "--client-id", CLIENT_ID, env=env).returncode == 0
 
 
 def test_check_prints_table_and_exits_0(sim_server: SimulatorServer) -> None:
-    env = clean_env(
-        ADOBE_CLIENT_ID=CLIENT_ID,
-        ADOBE_CLIENT_SECRET=CLIENT_SECRET,
-        ADOBE_IMS_TOKEN_URL=sim_server.ims_token_url,
-        ADOBE_STATUS_API_URL=sim_server.api_url,
-    )
+    env = exporter_env(sim_server)
     result = run("check", env=env)
     assert result.returncode == 0, result.stderr
     assert "Adobe Analytics" in result.stdout
@@ -197,12 +180,7 @@ def test_check_prints_table_and_exits_0(sim_server: SimulatorServer) -> None:
 
 
 def test_check_prometheus_format(sim_server: SimulatorServer) -> None:
-    env = clean_env(
-        ADOBE_CLIENT_ID=CLIENT_ID,
-        ADOBE_CLIENT_SECRET=CLIENT_SECRET,
-        ADOBE_IMS_TOKEN_URL=sim_server.ims_token_url,
-        ADOBE_STATUS_API_URL=sim_server.api_url,
-    )
+    env = exporter_env(sim_server)
     result = run("check", "--format", "prometheus", env=env)
     assert result.returncode == 0
     samples = parse_samples(result.stdout)
@@ -210,12 +188,7 @@ def test_check_prometheus_format(sim_server: SimulatorServer) -> None:
 
 
 def test_check_exits_1_when_upstream_fails(sim_server: SimulatorServer) -> None:
-    env = clean_env(
-        ADOBE_CLIENT_ID=CLIENT_ID,
-        ADOBE_CLIENT_SECRET="wrong",
-        ADOBE_IMS_TOKEN_URL=sim_server.ims_token_url,
-        ADOBE_STATUS_API_URL=sim_server.api_url,
-    )
+    env = exporter_env(sim_server, secret="wrong")
     result = run("check", env=env)
     assert result.returncode == 1
     assert "invalid_client" in result.stderr
@@ -225,12 +198,7 @@ def test_check_exits_1_when_upstream_fails(sim_server: SimulatorServer) -> None:
 def test_check_reads_secret_from_file(sim_server: SimulatorServer, tmp_path: Path) -> None:
     secret = tmp_path / "secret"
     secret.write_text(CLIENT_SECRET + "\n")  # trailing newline stripped, as Kubernetes mounts it
-    env = clean_env(
-        ADOBE_CLIENT_ID=CLIENT_ID,
-        ADOBE_CLIENT_SECRET_FILE=str(secret),
-        ADOBE_IMS_TOKEN_URL=sim_server.ims_token_url,
-        ADOBE_STATUS_API_URL=sim_server.api_url,
-    )
+    env = exporter_env(sim_server, secret_file=secret)
     assert run("check", env=env).returncode == 0
 
 
@@ -258,23 +226,11 @@ def demo_process() -> Iterator[tuple[subprocess.Popen[str], str]]:
         process.wait(10)
 
 
-def wait_ready(url: str, process: subprocess.Popen[str]) -> None:
-    for _ in range(600):  # bounded: 60 s
-        assert process.poll() is None, process.stderr.read() if process.stderr else ""
-        try:
-            if requests.get(url + "/-/ready", timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("exporter never became ready")
-
-
 def test_demo_serves_all_catalog_products_and_exits_0_on_sigterm(
     demo_process: tuple[subprocess.Popen[str], str],
 ) -> None:
     process, url = demo_process
-    wait_ready(url, process)
+    wait_ready(url, process, timeout=60.0)
     samples = parse_samples(requests.get(url + "/metrics", timeout=30).text)
     assert value(samples, "adobe_status_up") == 1
     products = [labels for (name, labels) in samples if name == "adobe_status_product_status"]
@@ -288,6 +244,6 @@ def test_demo_serves_all_catalog_products_and_exits_0_on_sigterm(
 
 def test_sigint_also_exits_0(demo_process: tuple[subprocess.Popen[str], str]) -> None:
     process, url = demo_process
-    wait_ready(url, process)
+    wait_ready(url, process, timeout=60.0)
     process.send_signal(signal.SIGINT)
     assert process.wait(20) == 0

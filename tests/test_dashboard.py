@@ -20,32 +20,14 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.contract import contract_metrics
+
 REPO = Path(__file__).resolve().parents[1]
 DASHBOARD_PATH = REPO / "grafana" / "adobe-status.json"
-CONTRACT_PATH = REPO.parent / "shared" / "CONTRACT.md"
 SCHEMA_PROJECT = REPO / "tests" / "dashboard_schema"
 
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 GRID_WIDTH = 24
-
-# Used only when ../shared/CONTRACT.md is not beside the repository.
-FALLBACK_CONTRACT_METRICS = {
-    "adobe_status_product_status": "gauge",
-    "adobe_status_region_status": "gauge",
-    "adobe_status_incidents_open": "gauge",
-    "adobe_status_maintenances": "gauge",
-    "adobe_status_event_info": "gauge",
-    "adobe_status_event_start_timestamp_seconds": "gauge",
-    "adobe_status_token_expiry_timestamp_seconds": "gauge",
-    "adobe_status_token_requests_total": "counter",
-    "adobe_status_api_request_duration_seconds": "histogram",
-    "adobe_status_api_requests_total": "counter",
-    "adobe_status_upstream_errors_total": "counter",
-    "adobe_status_up": "gauge",
-    "adobe_status_last_success_timestamp_seconds": "gauge",
-    "adobe_status_scrape_duration_seconds": "gauge",
-    "adobe_status_exporter_build_info": "gauge",
-}
 
 STATE_MAPPING = {
     "0": ("Operational", "green"),
@@ -105,19 +87,6 @@ def variable(dashboard: dict[str, Any], name: str) -> dict[str, Any]:
     matches = [v for v in dashboard["templating"]["list"] if v["name"] == name]
     assert len(matches) == 1, f"expected one variable {name!r}"
     return dict(matches[0])
-
-
-def contract_metrics() -> dict[str, str]:
-    """Metric name -> type, from the contract's metrics table."""
-    if not CONTRACT_PATH.is_file():
-        return dict(FALLBACK_CONTRACT_METRICS)
-    rows = re.findall(
-        r"^\|\s*`(adobe_status_[a-z0-9_]+)`\s*\|\s*(\w+)",
-        CONTRACT_PATH.read_text(encoding="utf-8"),
-        flags=re.MULTILINE,
-    )
-    assert rows, f"no metric table found in {CONTRACT_PATH}"
-    return dict(rows)
 
 
 def allowed_series_names(metrics: dict[str, str]) -> set[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 import traceback
 from collections import Counter
@@ -35,6 +34,7 @@ from exporter.model import Registry, State
 from exporter.parse import Events, ShapeError, parse_events, parse_feed, parse_registry
 from exporter.summary import ProductStatus, Summary, resolve, summarize
 from tests import payloads as p
+from tests.prometheus_support import assert_metrics_clean
 from tests.spec_strategies import (
     KEYS,
     Spec,
@@ -137,19 +137,6 @@ def samples(text: str) -> list[Sample]:
         for family in text_string_to_metric_families(text)
         for sample in family.samples
     ]
-
-
-def assert_promtool_clean(text: str) -> None:
-    result = subprocess.run(
-        ["promtool", "check", "metrics"],
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    output = (result.stdout + result.stderr).strip()
-    assert result.returncode == 0 and output == "", f"{output}\n--- exposition ---\n{text}"
 
 
 def assert_no_duplicate_series(parsed: list[Sample]) -> None:
@@ -562,7 +549,7 @@ def test_event_counts_agree_with_event_info_series(world: World) -> None:
 @given(worlds(SPEC) | raw_worlds(SPEC, feed=False) | raw_worlds(SPEC, feed=True))
 def test_promtool_accepts_every_exposition(world: World) -> None:
     text = exposition(read(world).summary)
-    assert_promtool_clean(text)
+    assert_metrics_clean(text)
     assert_no_duplicate_series(samples(text))
 
 
@@ -617,7 +604,7 @@ def expected_label_sets(summary: Summary) -> dict[str, set[LabelSet]]:
 def test_hostile_names_and_ids_survive_the_exposition(world: World) -> None:
     summary = read(world).summary
     text = exposition(summary)
-    assert_promtool_clean(text)
+    assert_metrics_clean(text)
     parsed = samples(text)
     assert_no_duplicate_series(parsed)
     for name, label_sets in expected_label_sets(summary).items():
@@ -643,7 +630,7 @@ def test_lone_surrogates_from_json_escapes_do_not_break_the_exposition(
         )
     )
     text = exposition(read(World(products, clouds, payload, feed=False)).summary)
-    assert_promtool_clean(text)
+    assert_metrics_clean(text)
     states = [
         value
         for sample, labels, value in samples(text)

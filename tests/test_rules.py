@@ -16,36 +16,18 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.contract import contract_metrics
+
 REPO = Path(__file__).resolve().parents[1]
 RULES_PATH = REPO / "prometheus" / "alerts.yml"
 RULES_TEST_PATH = REPO / "prometheus" / "alerts_test.yml"
 RUNBOOK_PATH = REPO / "docs" / "runbook.md"
-CONTRACT_PATH = REPO.parent / "shared" / "CONTRACT.md"
 
 RUNBOOK_URL = (
     "https://github.com/adobe-status-exporter/adobe-status-exporter/blob/main/docs/runbook.md"
 )
 SEVERITIES = {"critical", "warning", "info"}
 PRODUCT_LABELS = {"cloud", "product", "product_id"}
-
-# Used only when ../shared/CONTRACT.md is not beside the repository.
-FALLBACK_CONTRACT_METRICS = {
-    "adobe_status_product_status": "gauge",
-    "adobe_status_region_status": "gauge",
-    "adobe_status_incidents_open": "gauge",
-    "adobe_status_maintenances": "gauge",
-    "adobe_status_event_info": "gauge",
-    "adobe_status_event_start_timestamp_seconds": "gauge",
-    "adobe_status_token_expiry_timestamp_seconds": "gauge",
-    "adobe_status_token_requests_total": "counter",
-    "adobe_status_api_request_duration_seconds": "histogram",
-    "adobe_status_api_requests_total": "counter",
-    "adobe_status_upstream_errors_total": "counter",
-    "adobe_status_up": "gauge",
-    "adobe_status_last_success_timestamp_seconds": "gauge",
-    "adobe_status_scrape_duration_seconds": "gauge",
-    "adobe_status_exporter_build_info": "gauge",
-}
 
 # The alerts the issue asks for, with their severities.
 EXPECTED_ALERTS = {
@@ -93,18 +75,6 @@ def github_anchors(markdown: str) -> set[str]:
         anchor = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
         anchors.add(anchor)
     return anchors
-
-
-def contract_metrics() -> dict[str, str]:
-    if not CONTRACT_PATH.is_file():
-        return dict(FALLBACK_CONTRACT_METRICS)
-    rows = re.findall(
-        r"^\|\s*`(adobe_status_[a-z0-9_]+)`\s*\|\s*(\w+)",
-        CONTRACT_PATH.read_text(encoding="utf-8"),
-        flags=re.MULTILINE,
-    )
-    assert rows, f"no metric table found in {CONTRACT_PATH}"
-    return dict(rows)
 
 
 def run_promtool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ import requests
 from exporter.secret import Secret, SecretFile
 from exporter.simulator import Simulator, SimulatorServer
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
+from tests.process_support import exporter_env, wait_ready
 from tests.prometheus_support import free_port
 
 pytestmark = pytest.mark.integration
@@ -56,36 +55,16 @@ def _scrape_all(url: str) -> list[str]:
     return texts
 
 
-def _wait_ready(url: str, process: subprocess.Popen[str]) -> None:
-    for _ in range(300):  # bounded: 30 s
-        assert process.poll() is None
-        try:
-            if requests.get(url + "/-/ready", timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("not ready")
-
-
 @pytest.mark.parametrize("secret_via", ["env", "file"])
 def test_canary_secret_and_token_never_leak(tmp_path: Path, secret_via: str) -> None:
     simulator = Simulator(seed=3, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, dynamic=True)
     with SimulatorServer(simulator, host="127.0.0.1", port=0) as sim:
         port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_")}
-        env.update(
-            ADOBE_CLIENT_ID=CLIENT_ID,
-            ADOBE_IMS_TOKEN_URL=sim.ims_token_url,
-            ADOBE_STATUS_API_URL=sim.api_url,
-            ADOBE_STATUS_LOG_LEVEL="debug",
-        )
-        if secret_via == "env":
-            env["ADOBE_CLIENT_SECRET"] = CLIENT_SECRET
-        else:
+        secret_file = None
+        if secret_via == "file":
             secret_file = tmp_path / "secret"
             secret_file.write_text(CLIENT_SECRET + "\n")
-            env["ADOBE_CLIENT_SECRET_FILE"] = str(secret_file)
+        env = exporter_env(sim, secret_file=secret_file, ADOBE_STATUS_LOG_LEVEL="debug")
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -102,7 +81,7 @@ def test_canary_secret_and_token_never_leak(tmp_path: Path, secret_via: str) -> 
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_ready(url, process)
+            wait_ready(url, process)
             cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes().decode(errors="replace")
             seen = _scrape_all(url)
             # Every path where a secret could slip out: 401 renewal, IMS errors that echo

@@ -3,7 +3,6 @@ stopped cleanly mid-scrape, and re-reading its secret file on SIGHUP."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import requests
 
 from exporter.simulator import Simulator, SimulatorServer
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, parse_samples, value
+from tests.process_support import exporter_env, wait_ready
 from tests.prometheus_support import free_port, run_prometheus
 from tests.tls_support import bcrypt_hash, make_tls_files, write_web_config
 
@@ -37,16 +37,6 @@ def serve(
     sim: SimulatorServer, *args: str, secret_file: Path | None = None
 ) -> Iterator[tuple[subprocess.Popen[str], int]]:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_")}
-    env.update(
-        ADOBE_CLIENT_ID=CLIENT_ID,
-        ADOBE_IMS_TOKEN_URL=sim.ims_token_url,
-        ADOBE_STATUS_API_URL=sim.api_url,
-    )
-    if secret_file is None:
-        env["ADOBE_CLIENT_SECRET"] = CLIENT_SECRET
-    else:
-        env["ADOBE_CLIENT_SECRET_FILE"] = str(secret_file)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -60,7 +50,7 @@ def serve(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env=exporter_env(sim, secret_file=secret_file),
     )
     try:
         yield process, port
@@ -68,18 +58,6 @@ def serve(
         if process.poll() is None:
             process.kill()
         process.communicate(timeout=10)
-
-
-def wait_ready(url: str, process: subprocess.Popen[str], **kwargs: object) -> None:
-    for _ in range(300):  # bounded: 30 s
-        assert process.poll() is None, "exporter exited"
-        try:
-            if requests.get(url + "/-/ready", timeout=1, **kwargs).status_code == 200:  # type: ignore[arg-type]
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("exporter never became ready")
 
 
 def test_real_prometheus_scrapes_exporter_plain_and_over_tls_with_basic_auth(

@@ -1,0 +1,76 @@
+"""Run the exporter as a real process: its environment, and waiting until it is ready.
+
+env = exporter_env(sim_server, ADOBE_STATUS_LOG_LEVEL="debug")
+process = subprocess.Popen([...], stderr=subprocess.PIPE, text=True, env=env)
+wait_ready(url, process)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from exporter.simulator import SimulatorServer
+from tests.conftest import CLIENT_ID, CLIENT_SECRET
+
+POLL_INTERVAL = 0.1
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without any ADOBE_* variable, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_")}
+    env.update(extra)
+    return env
+
+
+def exporter_env(
+    sim_server: SimulatorServer,
+    *,
+    secret: str | None = None,
+    secret_file: Path | None = None,
+    **extra: str,
+) -> dict[str, str]:
+    """A clean environment pointing the exporter at the simulator with the test client.
+
+    The client secret is CLIENT_SECRET, or `secret`, in ADOBE_CLIENT_SECRET; or, given
+    `secret_file`, that path in ADOBE_CLIENT_SECRET_FILE. `extra` is set last and wins.
+    """
+    if secret is not None and secret_file is not None:
+        raise ValueError("give secret or secret_file, not both")
+    env = clean_env(
+        ADOBE_CLIENT_ID=CLIENT_ID,
+        ADOBE_IMS_TOKEN_URL=sim_server.ims_token_url,
+        ADOBE_STATUS_API_URL=sim_server.api_url,
+    )
+    if secret_file is None:
+        env["ADOBE_CLIENT_SECRET"] = CLIENT_SECRET if secret is None else secret
+    else:
+        env["ADOBE_CLIENT_SECRET_FILE"] = str(secret_file)
+    env.update(extra)
+    return env
+
+
+def wait_ready(
+    url: str, process: subprocess.Popen[str], *, timeout: float = 30.0, **request_kwargs: Any
+) -> None:
+    """Poll `url`/-/ready until it answers 200; AssertionError if the process exits first
+    (with its stderr, when piped) or after `timeout` seconds. `request_kwargs` go to
+    requests.get (e.g. `verify=` and `auth=` for TLS with basic auth)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            stderr = process.stderr.read() if process.stderr else ""
+            raise AssertionError(f"exporter exited with {process.returncode}:\n{stderr}")
+        try:
+            if requests.get(url + "/-/ready", timeout=1, **request_kwargs).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"exporter never became ready at {url} within {timeout:.0f} s")
+        time.sleep(POLL_INTERVAL)
