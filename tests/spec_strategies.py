@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,14 +47,6 @@ REF_PREFIX = "#/components/schemas/"
 EPOCH_SECONDS = st.integers(min_value=1_000_000_000, max_value=2_000_000_000)
 
 JSON = Any
-
-
-def spec_path() -> Path:
-    """Where Adobe's spec is expected: $ADOBE_STATUS_SPEC, else ../shared beside the repo."""
-    return Path(
-        os.environ.get("ADOBE_STATUS_SPEC")
-        or Path(__file__).resolve().parents[2] / "shared/adobe-status/statusapi-spec.yaml"
-    )
 
 
 @cache

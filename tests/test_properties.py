@@ -34,6 +34,7 @@ from exporter.model import Registry, State
 from exporter.parse import Events, ShapeError, parse_events, parse_feed, parse_registry
 from exporter.summary import ProductStatus, Summary, resolve, summarize
 from tests import payloads as p
+from tests.adobe_spec import require_spec
 from tests.prometheus_support import assert_metrics_clean
 from tests.spec_strategies import (
     KEYS,
@@ -48,17 +49,11 @@ from tests.spec_strategies import (
     members,
     raw_worlds,
     regions_key,
-    spec_path,
     spliced,
     worlds,
 )
 
-SPEC_FILE = spec_path()
-if not SPEC_FILE.is_file():
-    pytest.skip(
-        f"Adobe's Status API spec is not at {SPEC_FILE}; set ADOBE_STATUS_SPEC to generate from it",
-        allow_module_level=True,
-    )
+SPEC_FILE = require_spec("generate payloads from it")
 SPEC = Spec.load(SPEC_FILE)
 
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")

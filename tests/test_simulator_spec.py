@@ -6,10 +6,8 @@ repository) or from $ADOBE_STATUS_SPEC. Without it this module is skipped, and s
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,16 +16,9 @@ import yaml
 from jsonschema import Draft4Validator
 
 from exporter.simulator import API_KEY, Scale, Simulator, SimulatorServer
+from tests.adobe_spec import require_spec
 
-SPEC = Path(
-    os.environ.get("ADOBE_STATUS_SPEC")
-    or Path(__file__).resolve().parents[2] / "shared/adobe-status/statusapi-spec.yaml"
-)
-if not SPEC.is_file():
-    pytest.skip(
-        f"Adobe's Status API spec is not at {SPEC}; set ADOBE_STATUS_SPEC to validate against it",
-        allow_module_level=True,
-    )
+SPEC = require_spec("validate the simulator against it")
 
 T0 = 1_795_000_000.0
 CLIENT_ID, CLIENT_SECRET = "spec-client", "spec-secret"
