@@ -18,6 +18,7 @@ import click
 from prometheus_client import CollectorRegistry, generate_latest
 
 from exporter import __version__
+from exporter.cache import View
 from exporter.collector import ScrapeCollector
 from exporter.config import (
     DEFAULT_API_KEY,
@@ -508,7 +509,7 @@ def _handle_signals(stop: Callable[[], None], secret_file: SecretFile | None) ->
     signal.signal(signal.SIGHUP, on_hup)
 
 
-def _table(view: Any) -> str:
+def _table(view: View) -> str:
     lines = [f"upstream: {'OK' if view.up else 'FAILED'}"]
     if view.snapshot is None:
         lines.append("no data")

@@ -187,9 +187,12 @@ def _lifetime(raw: object) -> float | None:
             raw = float(raw)
         except ValueError:
             return None
-    if not isinstance(raw, int | float) or not raw > 0 or raw != raw:
+    if not isinstance(raw, int | float) or not raw > 0:  # NaN is not > 0 either
         return None
-    return float(raw)
+    try:
+        return float(raw)
+    except OverflowError:  # an integer beyond any float: absurd, and capped by the caller
+        return float("inf")
 
 
 def _lock_wait(deadline: Deadline) -> float:
