@@ -223,19 +223,6 @@ def test_ims_failures_give_up_0_and_token_failure(
     assert value(exporter.scrape(), "adobe_status_up") == 1
 
 
-def test_absurd_token_lifetime_is_capped_to_a_day(
-    simulator: Simulator, exporter: RunningExporter, clock: FakeClock
-) -> None:
-    simulator.inject(
-        "token",
-        status=200,
-        body=b'{"access_token": "tok-123456", "token_type": "bearer", "expires_in": 99999999999}',
-    )
-    samples = exporter.scrape()
-    expiry = value(samples, "adobe_status_token_expiry_timestamp_seconds")
-    assert expiry is not None and expiry - clock.now <= 86400
-
-
 def test_registry_failure_without_previous_registry_is_up_0(
     simulator: Simulator, exporter: RunningExporter
 ) -> None:
