@@ -23,7 +23,7 @@ class UpstreamMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
         self.token_requests = Counter(
-            "adobe_status_token_requests",
+            "adobe_status_token_requests_total",
             "Token requests made to Adobe IMS, by result.",
             ["result"],
             registry=self.registry,
@@ -36,14 +36,14 @@ class UpstreamMetrics:
             registry=self.registry,
         )
         self.requests = Counter(
-            "adobe_status_api_requests",
+            "adobe_status_api_requests_total",
             "Upstream HTTP requests to Adobe IMS and the Status API, by HTTP status code "
             "('error' when no answer came).",
             ["endpoint", "code"],
             registry=self.registry,
         )
         self.errors = Counter(
-            "adobe_status_upstream_errors",
+            "adobe_status_upstream_errors_total",
             "Upstream answers the exporter could not use, by endpoint and reason.",
             ["endpoint", "reason"],
             registry=self.registry,

@@ -1,15 +1,17 @@
-"""Run the exporter as a real process: its environment, and waiting until it is ready.
+"""Run the exporter as a real process: its environment, starting it, waiting until ready.
 
-env = exporter_env(sim_server, ADOBE_STATUS_LOG_LEVEL="debug")
-process = subprocess.Popen([...], stderr=subprocess.PIPE, text=True, env=env)
-wait_ready(url, process)
+with serve_process(exporter_env(sim_server, ADOBE_STATUS_LOG_LEVEL="debug")) as (process, port):
+    wait_ready(f"http://127.0.0.1:{port}", process)
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ import requests
 
 from exporter.simulator import SimulatorServer
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
+from tests.prometheus_support import free_port
 
 POLL_INTERVAL = 0.1
 
@@ -74,3 +77,29 @@ def wait_ready(
         if time.monotonic() >= deadline:
             raise AssertionError(f"exporter never became ready at {url} within {timeout:.0f} s")
         time.sleep(POLL_INTERVAL)
+
+
+@contextmanager
+def serve_process(env: dict[str, str], *args: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """`adobe-status-exporter serve` on a free loopback port; killed on exit if still running.
+
+    stdout and stderr are pipes: read them with `process.communicate()` once it has stopped.
+    """
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "exporter",
+        "serve",
+        "--web.listen-address",
+        f"127.0.0.1:{port}",
+    ]
+    process = subprocess.Popen(
+        [*command, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)

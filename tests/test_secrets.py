@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +11,7 @@ import requests
 from exporter.secret import Secret, SecretFile
 from exporter.simulator import Simulator, SimulatorServer
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
-from tests.process_support import exporter_env, wait_ready
-from tests.prometheus_support import free_port
+from tests.process_support import exporter_env, serve_process, wait_ready
 
 pytestmark = pytest.mark.integration
 
@@ -59,28 +56,13 @@ def _scrape_all(url: str) -> list[str]:
 def test_canary_secret_and_token_never_leak(tmp_path: Path, secret_via: str) -> None:
     simulator = Simulator(seed=3, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, dynamic=True)
     with SimulatorServer(simulator, host="127.0.0.1", port=0) as sim:
-        port = free_port()
         secret_file = None
         if secret_via == "file":
             secret_file = tmp_path / "secret"
             secret_file.write_text(CLIENT_SECRET + "\n")
         env = exporter_env(sim, secret_file=secret_file, ADOBE_STATUS_LOG_LEVEL="debug")
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "exporter",
-                "serve",
-                "--web.listen-address",
-                f"127.0.0.1:{port}",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
+        with serve_process(env) as (process, port):
+            url = f"http://127.0.0.1:{port}"
             wait_ready(url, process)
             cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes().decode(errors="replace")
             seen = _scrape_all(url)
@@ -116,10 +98,7 @@ def test_canary_secret_and_token_never_leak(tmp_path: Path, secret_via: str) -> 
             seen += _scrape_all(url)
             process.send_signal(signal.SIGTERM)
             assert process.wait(20) == 0
-        finally:
-            if process.poll() is None:
-                process.kill()
-        stdout, stderr = process.communicate(timeout=10)
+            stdout, stderr = process.communicate(timeout=10)
     assert "debug" in stderr.lower()  # debug logging really was on
     assert "invalid_client" in stderr  # the IMS error is named...
     for text in [*seen, stdout, stderr, cmdline]:

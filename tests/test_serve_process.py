@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,8 +17,8 @@ import requests
 
 from exporter.simulator import Simulator, SimulatorServer
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, parse_samples, value
-from tests.process_support import exporter_env, wait_ready
-from tests.prometheus_support import free_port, run_prometheus
+from tests.process_support import exporter_env, serve_process, wait_ready
+from tests.prometheus_support import run_prometheus
 from tests.tls_support import bcrypt_hash, make_tls_files, write_web_config
 
 pytestmark = pytest.mark.integration
@@ -36,28 +35,8 @@ def real_time_sim() -> Iterator[tuple[Simulator, SimulatorServer]]:
 def serve(
     sim: SimulatorServer, *args: str, secret_file: Path | None = None
 ) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "exporter",
-            "serve",
-            "--web.listen-address",
-            f"127.0.0.1:{port}",
-            *args,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=exporter_env(sim, secret_file=secret_file),
-    )
-    try:
+    with serve_process(exporter_env(sim, secret_file=secret_file), *args) as (process, port):
         yield process, port
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate(timeout=10)
 
 
 def test_real_prometheus_scrapes_exporter_plain_and_over_tls_with_basic_auth(
