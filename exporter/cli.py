@@ -35,7 +35,9 @@ from exporter.deadline import Deadline
 from exporter.logs import FORMATS, LEVELS, setup_logging
 from exporter.model import State
 from exporter.secret import Secret, SecretFile
+from exporter.server import ExporterHTTPServer, parse_listen_address
 from exporter.service import build_service
+from exporter.webconfig import WebConfigError, load_web_config
 
 log = logging.getLogger("exporter")
 
@@ -299,9 +301,6 @@ def cli() -> None:
 @common_options
 def serve(demo: bool, **kwargs: Any) -> None:
     """Serve /metrics, the status page /, /-/healthy and /-/ready until SIGTERM."""
-    from exporter.server import ExporterHTTPServer, parse_listen_address
-    from exporter.webconfig import WebConfigError, load_web_config
-
     options = options_from(kwargs)
     try:
         parse_listen_address(options.listen_address)
@@ -434,7 +433,7 @@ def simulate(
     throttle: bool,
 ) -> None:
     """Run only the simulator of Adobe IMS and the Status API, for trials and tests."""
-    from exporter.server import parse_listen_address
+    # Imported here: only --demo and simulate need the simulator.
     from exporter.simulator import run_simulator
 
     try:
