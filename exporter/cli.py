@@ -26,6 +26,7 @@ from exporter.config import (
     DEFAULT_API_URL,
     DEFAULT_IMS_TOKEN_URL,
     DEFAULT_LISTEN_ADDRESS,
+    DEFAULT_LOCALE,
     DEFAULT_SCOPES,
     DEFAULT_TOKEN_REFRESH_MARGIN,
     MAX_STALE_RANGE,
@@ -335,6 +336,14 @@ def cli() -> None:
     help="Run against the embedded simulator of Adobe IMS and the Status API; "
     "needs no credentials.",
 )
+@click.option(
+    "--locale",
+    default=DEFAULT_LOCALE,
+    show_default=True,
+    help="Language of Adobe's event texts on the status page, a locale tag such as en, fr "
+    "or ja; a text missing in it is shown in its language alone, then in en.",
+    **_env("ADOBE_STATUS_LOCALE"),
+)
 @upstream_options
 @_secret_file_option(
     "File holding the client secret (read at start and on SIGHUP; trailing newline stripped)."
@@ -346,6 +355,7 @@ def serve(
     listen_address: str,
     web_config_file: str | None,
     demo: bool,
+    locale: str,
     log_level: str,
     log_format: str,
     **params: Any,
@@ -356,6 +366,7 @@ def serve(
         cache_ttl=params["cache_ttl"],
         registry_ttl=params["registry_ttl"],
         max_stale=params["max_stale"],
+        locale=locale,
     )
     try:
         parse_listen_address(listen_address)

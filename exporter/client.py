@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import requests
 import urllib3.exceptions
@@ -33,6 +34,7 @@ PATHS = {
     "events": "/api/v1/events",
     "products": "/api/v1/products",
     "clouds": "/api/v1/clouds",
+    "messages": "/api/v1/messages/{locale}",
 }
 # Adobe's throttling window is 5 s; wait that long when a 429 says nothing usable.
 DEFAULT_RETRY_AFTER = 5.0
@@ -86,24 +88,31 @@ class StatusClient:
         return self.get_decoded(endpoint, params, deadline, self._parse_json)
 
     def get_decoded(
-        self, endpoint: str, params: Params, deadline: Deadline, decode: Callable[[Body], T]
+        self,
+        endpoint: str,
+        params: Params,
+        deadline: Deadline,
+        decode: Callable[[Body], T],
+        *,
+        path_args: Mapping[str, str] | None = None,
     ) -> T:
         """GET one Status API endpoint and decode its body with `decode`.
 
         One new token and one retry after a 401. A ValueError from `decode` makes an
         `invalid_response` error: "body is not valid JSON" for a JSON or text encoding
         error, the ValueError's own message otherwise (a shape the model cannot read).
+        `path_args` fill the placeholders of the endpoint's path (`{locale}`).
         """
         self._check_throttle(endpoint)
         token = self._tokens.token(deadline)
         try:
-            return self._get_once(endpoint, params, token, deadline, decode)
+            return self._get_once(endpoint, params, token, deadline, decode, path_args)
         except _Unauthorized:
             log.info("Status API refused the token; requesting a new one and retrying once")
             self._tokens.invalidate(token)
         token = self._tokens.token(deadline)
         try:
-            return self._get_once(endpoint, params, token, deadline, decode)
+            return self._get_once(endpoint, params, token, deadline, decode, path_args)
         except _Unauthorized:
             self._metrics.count_error(endpoint, "http")
             raise UpstreamError(endpoint, "http", "HTTP 401 even with a new token") from None
@@ -123,9 +132,10 @@ class StatusClient:
         token: Secret,
         deadline: Deadline,
         decode: Callable[[Body], T],
+        path_args: Mapping[str, str] | None = None,
     ) -> T:
         try:
-            body = self._fetch(endpoint, params, token, deadline)
+            body = self._fetch(endpoint, params, token, deadline, path_args)
         except UpstreamError as error:
             self._metrics.count_error(endpoint, error.reason)
             raise
@@ -135,10 +145,17 @@ class StatusClient:
             self._metrics.count_error(endpoint, "invalid_response")
             raise UpstreamError(endpoint, "invalid_response", _unreadable(error)) from None
 
-    def _fetch(self, endpoint: str, params: Params, token: Secret, deadline: Deadline) -> bytearray:
+    def _fetch(
+        self,
+        endpoint: str,
+        params: Params,
+        token: Secret,
+        deadline: Deadline,
+        path_args: Mapping[str, str] | None = None,
+    ) -> bytearray:
         if deadline.expired():
             raise UpstreamError(endpoint, "timeout", "no time left in this scrape")
-        url = self._config.api_url.rstrip("/") + PATHS[endpoint]
+        url = self._config.api_url.rstrip("/") + api_path(endpoint, path_args)
         timeout = deadline.cap(self._config.timeout)
         code = "error"
         started = time.monotonic()
@@ -204,6 +221,12 @@ class StatusClient:
             if deadline.expired():
                 raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
         return body
+
+
+def api_path(endpoint: str, path_args: Mapping[str, str] | None = None) -> str:
+    """The endpoint's path, each placeholder filled with its quoted argument."""
+    args = {name: quote(value, safe="") for name, value in (path_args or {}).items()}
+    return PATHS[endpoint].format_map(args)
 
 
 def parse_retry_after(value: str | None, now: float) -> float:

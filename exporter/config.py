@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
@@ -18,6 +19,9 @@ DEFAULT_API_URL = "https://status.adobe.io"
 DEFAULT_API_KEY = "StatusAdobeIOClient"
 DEFAULT_LISTEN_ADDRESS = "0.0.0.0:9720"
 DEFAULT_TOKEN_REFRESH_MARGIN = 300.0
+DEFAULT_LOCALE = "en"
+# A BCP 47 style tag as Adobe's locales look (`en`, `fr`, `ja`, `zh-Hans`, `pt_BR`).
+_LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 
 # Bodies larger than this are refused: Adobe's 40-day feed is 6-7 MB, so this leaves
 # room for growth while keeping a hostile or broken upstream from exhausting memory.
@@ -110,14 +114,23 @@ class CollectorConfig:
     cache_ttl: float = 0.0
     registry_ttl: float = 3600.0
     max_stale: float = 300.0
+    locale: str = DEFAULT_LOCALE  # the language of Adobe's texts on the status page
 
     def __post_init__(self) -> None:
         CACHE_TTL_RANGE.check("--cache-ttl", self.cache_ttl)
         REGISTRY_TTL_RANGE.check("--registry-ttl", self.registry_ttl)
         MAX_STALE_RANGE.check("--max-stale", self.max_stale)
+        check_locale("--locale", self.locale)
 
 
 def check_url(option: str, value: str) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{option}: {value!r} is not an http(s) URL")
+
+
+def check_locale(option: str, value: str) -> None:
+    if len(value) > 35 or not _LOCALE_TAG.fullmatch(value):
+        raise ConfigError(
+            f"{option}: {value[:40]!r} is not a locale tag (such as en, fr, ja or zh-Hans)"
+        )

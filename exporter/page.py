@@ -5,12 +5,15 @@ holding no secret: only the version, the public upstream URL and Adobe's data.
 
 Layout, top to bottom: a banner with the worst state and counts per state; the
 exporter's own health (version, upstream, last successful update, token expiry); open
-events with their start times; every product with its state; a product-by-region grid
+events with their start times, Adobe's latest title and message in the configured
+locale (plain text: see exporter.texts) and a link to the event's page on
+status.adobe.com; every product with its state; a product-by-region grid
 of state codes; a legend. Colours follow the state codes (green, blue, yellow, orange,
 red for 0 to 4) and every coloured cell also carries its code or name as text. Stable
 element ids for tests and scripts: `overall`, `version`, `upstream`, `last-success`,
-`upstream-state`, `token`, `error`, `no-data`, `events` (or `events-none`), `products`,
-`regions`.
+`upstream-state`, `token`, `error`, `no-data`, `events-count`, `events` (or
+`events-none`), `products`, `regions`; in the events table, each text cell is
+`td.says` holding `.title` and `.message`, and the event id is a link (`a.adobe`).
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from exporter.cache import View
+from exporter.config import DEFAULT_LOCALE
 from exporter.model import Impact, Product, State
+from exporter.page_style import STYLE
 from exporter.summary import ProductStatus
+from exporter.texts import EventText, Messages, event_text
 
 STATE_NAMES = {
     State.OPERATIONAL: "Operational",
@@ -41,78 +47,13 @@ _BANNER_PHRASES = (
     (State.MAINTENANCE, "under maintenance"),
 )
 
-STYLE = """
-:root{--fg:#1f2328;--muted:#59636e;--bg:#f6f8fa;--card:#fff;--line:#d1d9e0;
---c0:#1a7f37;--b0:#dafbe1;--c1:#0969da;--b1:#ddf4ff;--c2:#7d4e00;--b2:#fff8c5;
---c3:#bc4c00;--b3:#ffe2cc;--c4:#cf222e;--b4:#ffd8d6;--cs:#59636e;--bs:#eff2f5;
---k1:#0969da;--k2:#d4a72c;--k3:#e16f24;--k4:#cf222e;--q0:#f0fbf2}
-@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;
---card:#151b23;--line:#3d444d;--c0:#3fb950;--b0:#12331d;--c1:#4493f8;--b1:#0f2a4a;
---c2:#d29922;--b2:#3a2e08;--c3:#f0883e;--b3:#42230d;--c4:#f85149;--b4:#4a1515;
---cs:#9198a1;--bs:#212830;--k1:#4493f8;--k2:#d29922;--k3:#f0883e;--k4:#f85149;--q0:#0f2418}}
-*{box-sizing:border-box}
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;
-color:var(--fg);background:var(--bg)}
-main{max-width:1240px;margin:0 auto;padding:20px 24px 32px}
-header{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 16px}
-h1{font-size:22px;margin:0} h2{font-size:16px;margin:28px 0 8px}
-h2 small{font-weight:400;color:var(--muted);font-size:13px;margin-left:6px}
-a{color:var(--c1)}
-.meta{color:var(--muted);font-size:13px;display:flex;flex-wrap:wrap;gap:4px 18px;margin:6px 0 0}
-.meta b{color:var(--fg);font-weight:600}
-.banner{margin:16px 0 0;padding:14px 18px;border-radius:8px;border:1px solid var(--line);
-border-left:6px solid var(--cs);background:var(--card);display:flex;flex-wrap:wrap;
-align-items:center;gap:8px 24px}
-.banner strong{font-size:18px}
-.banner.s0{border-left-color:var(--c0)}.banner.s1{border-left-color:var(--k1)}
-.banner.s2{border-left-color:var(--k2)}.banner.s3{border-left-color:var(--k3)}
-.banner.s4{border-left-color:var(--k4)}.banner.stale{border-left-color:var(--cs)}
-.counts{display:flex;flex-wrap:wrap;gap:6px}
-.pill{display:inline-block;padding:1px 9px;border-radius:999px;font-size:12px;
-font-weight:600;white-space:nowrap;border:1px solid transparent}
-.pill.s0{color:var(--c0);background:var(--b0)}.pill.s1{color:var(--c1);background:var(--b1)}
-.pill.s2{color:var(--c2);background:var(--b2)}.pill.s3{color:var(--c3);background:var(--b3)}
-.pill.s4{color:var(--c4);background:var(--b4)}.pill.sched{color:var(--cs);background:var(--bs)}
-.pill.ok{color:var(--c0);background:var(--b0)}.pill.down{color:var(--c4);background:var(--b4)}
-.alert{margin:12px 0 0;padding:10px 14px;border-radius:8px;color:var(--c4);
-background:var(--b4);border:1px solid var(--c4)}
-.card{background:var(--card);border:1px solid var(--line);border-radius:8px;overflow:auto}
-table{border-collapse:separate;border-spacing:0;width:100%;font-size:13px}
-th,td{padding:5px 10px;text-align:left;vertical-align:top;border-bottom:1px solid var(--line)}
-th,td.nw{white-space:nowrap}
-tr:last-child td{border-bottom:0}
-th{position:sticky;top:0;z-index:1;background:var(--bs);font-weight:600;color:var(--muted)}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.id{white-space:nowrap;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px;color:var(--muted)}
-.when{white-space:nowrap}.when small{display:block;color:var(--muted)}
-tr.s1 td:first-child{box-shadow:inset 4px 0 var(--k1)}
-tr.s2 td:first-child{box-shadow:inset 4px 0 var(--k2)}
-tr.s3 td:first-child{box-shadow:inset 4px 0 var(--k3)}
-tr.s4 td:first-child{box-shadow:inset 4px 0 var(--k4)}
-tr.s4 td.name{font-weight:600}
-.zero{color:var(--muted)}
-#products .pill.s0{background:transparent;padding-left:0}
-.grid th:not(:first-child){text-align:center;white-space:normal;width:76px;vertical-align:bottom}
-.grid td{text-align:center;white-space:nowrap;font-variant-numeric:tabular-nums;padding:4px 6px;
-border-left:1px solid var(--bg)}
-.grid td:first-child,.grid th:first-child{text-align:left;position:sticky;left:0;
-background:var(--card);z-index:1}
-.grid th:first-child{z-index:2;background:var(--bs);vertical-align:bottom}
-.grid td.s0{color:var(--c0);background:var(--q0)}.grid td.s1{color:var(--c1);background:var(--b1)}
-.grid td.s2{color:var(--c2);background:var(--b2)}.grid td.s3{color:var(--c3);background:var(--b3)}
-.grid td.s4{color:#fff;background:var(--c4);font-weight:700}
-.grid td.none{color:var(--line)}
-.legend{display:flex;flex-wrap:wrap;gap:6px 14px;align-items:center;color:var(--muted);
-font-size:12px;margin:12px 0 0}
-footer{margin-top:20px;color:var(--muted);font-size:12px}
-"""
-
 
 @dataclass(frozen=True)
 class PageInfo:
     version: str
     api_url: str
     demo: bool = False
+    locale: str = DEFAULT_LOCALE  # the language of Adobe's texts on the page
 
 
 def render_page(
@@ -158,7 +99,8 @@ def render_page(
         parts.append(_footer())
         return "".join(parts)
 
-    parts.extend(_events(snapshot.summary.events, now))
+    summary = snapshot.summary
+    parts.extend(_events(summary.events, summary.messages, info.locale, now))
     parts.extend(_products(statuses))
     parts.extend(_regions(statuses))
     anomalies = len(snapshot.summary.anomalies)
@@ -215,19 +157,22 @@ def _banner(statuses: list[ProductStatus], view: View, now: float) -> str:
     )
 
 
-def _events(events: list[tuple[Impact, Product]], now: float) -> list[str]:
+def _events(
+    events: list[tuple[Impact, Product]], messages: Messages, locale: str, now: float
+) -> list[str]:
     e = html.escape
     ordered = sorted(
         events,
         key=lambda pair: (-pair[0].state, pair[0].start or 0.0, pair[1].name, pair[0].event_id),
     )
-    parts = [f"<h2>Open events<small>{_count(len(ordered), 'event')}</small></h2>"]
+    parts = [f'<h2>Open events<small id="events-count">{e(_events_count(ordered))}</small></h2>']
     if not ordered:
         parts.append('<p class="meta" id="events-none">No open incidents or maintenances.</p>')
         return parts
     parts.append(
         '<div class="card"><table id="events"><tr><th>Product</th><th>Cloud</th><th>Kind</th>'
-        "<th>Severity</th><th>Status</th><th>Regions</th><th>Start (UTC)</th><th>Event</th></tr>"
+        "<th>Severity</th><th>Status</th><th>Regions</th><th>Start (UTC)</th>"
+        "<th>Adobe says</th><th>Event</th></tr>"
     )
     for impact, product in ordered:
         scheduled = impact.kind == "maintenance" and impact.state == State.OPERATIONAL
@@ -237,6 +182,7 @@ def _events(events: list[tuple[Impact, Product]], now: float) -> list[str]:
         else:
             label = impact.severity.capitalize()
         regions = ", ".join(impact.region_names) or "all regions"
+        text = event_text(impact, messages, locale)
         parts.append(
             f'<tr class="{css}" data-event-id="{e(impact.event_id)}" '
             f'data-product-id="{e(product.id)}" data-state="{int(impact.state)}">'
@@ -247,10 +193,39 @@ def _events(events: list[tuple[Impact, Product]], now: float) -> list[str]:
             f"<td>{e(regions)}</td>"
             f'<td class="when">{e(_when(impact.start, seconds=False))}'
             f"<small>{e(_relative(impact.start, now))}</small></td>"
-            f'<td class="id">{e(impact.event_id)}</td></tr>'
+            f"{_says(text)}{_event_cell(impact.event_id, text.link)}</tr>"
         )
     parts.append("</table></div>")
     return parts
+
+
+def _events_count(rows: list[tuple[Impact, Product]]) -> str:
+    """Rows are event x product: say how many of each, e.g. "17 events affecting 20 products"."""
+    events = len({(impact.kind, impact.event_id) for impact, _ in rows})
+    products = len({product.id for _, product in rows})
+    if not rows:
+        return _count(0, "event")
+    return f"{_count(events, 'event')} affecting {_count(products, 'product')}"
+
+
+def _says(text: EventText) -> str:
+    """Adobe's title and message: plain text from exporter.texts, escaped here once."""
+    e = html.escape
+    css = "says" if text.found else "says tokens"
+    return (
+        f'<td class="{css}"><span class="title">{e(text.title)}</span>'
+        f'<span class="message">{e(text.message)}</span></td>'
+    )
+
+
+def _event_cell(event_id: str, link: str) -> str:
+    e = html.escape
+    if not link:
+        return f'<td class="id">{e(event_id)}</td>'
+    return (
+        f'<td class="id"><a class="adobe" href="{e(link)}" rel="noopener noreferrer" '
+        f'target="_blank" title="This event on status.adobe.com">{e(event_id)}</a></td>'
+    )
 
 
 def _products(statuses: list[ProductStatus]) -> list[str]:

@@ -14,6 +14,7 @@ from exporter.client import StatusClient
 from exporter.collector import status_families
 from exporter.config import CollectorConfig, UpstreamConfig
 from exporter.deadline import Deadline
+from exporter.messages import MessageCache, api_fetch
 from exporter.page import PageInfo
 from exporter.secret import Secret
 from exporter.token import TokenProvider
@@ -63,7 +64,8 @@ def build_service(
     source = secret_source or (lambda: upstream.client_secret)
     tokens = TokenProvider(upstream, metrics, secret_source=source, clock=clock)
     client = StatusClient(upstream, tokens, metrics, clock=clock)
-    adobe = AdobeStatus(client, collector, metrics, clock=clock)
+    texts = MessageCache(api_fetch(client), collector.locale, clock=clock)
+    adobe = AdobeStatus(client, collector, metrics, clock=clock, texts=texts)
     cache = SnapshotCache(
         adobe.collect, status_families, collector, retry_at=lambda: client.retry_at, clock=clock
     )
@@ -71,6 +73,6 @@ def build_service(
         cache,
         metrics,
         lambda: tokens.expires_at,
-        PageInfo(version=__version__, api_url=upstream.api_url, demo=demo),
+        PageInfo(version=__version__, api_url=upstream.api_url, demo=demo, locale=collector.locale),
     )
     return Service(app, cache, tokens, client, metrics, upstream, source)

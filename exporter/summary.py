@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from exporter.config import Selection
@@ -11,6 +11,7 @@ from exporter.model import (
     SEVERITIES,
     Anomaly,
     Impact,
+    Message,
     Product,
     Region,
     Registry,
@@ -102,6 +103,8 @@ class Summary:
     products: list[ProductStatus]
     events: list[tuple[Impact, Product]]
     anomalies: tuple[Anomaly, ...] = ()
+    # Adobe's texts for the open events, locale -> token -> Message (see exporter.texts).
+    messages: Mapping[str, Mapping[str, Message]] = field(default_factory=dict)
 
 
 def summarize(

@@ -6,11 +6,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from exporter.client import StatusClient
 from exporter.config import CollectorConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
+from exporter.messages import MessageCache
 from exporter.model import Anomaly, Registry
 from exporter.parse import ShapeError, parse_registry, read_events
 from exporter.summary import Scope, Summary, resolve, summarize
@@ -32,8 +34,10 @@ class AdobeStatus:
         metrics: UpstreamMetrics,
         *,
         clock: Callable[[], float] = time.time,
+        texts: MessageCache | None = None,
     ) -> None:
         self._client = client
+        self._texts = texts
         self._config = config
         self._metrics = metrics
         self._clock = clock
@@ -56,7 +60,19 @@ class AdobeStatus:
                 anomaly.field,
                 anomaly.value,
             )
-        return summarize(registry, events.impacts, scope, events.anomalies)
+        summary = summarize(registry, events.impacts, scope, events.anomalies)
+        return self._with_texts(summary, deadline)
+
+    def _with_texts(self, summary: Summary, deadline: Deadline) -> Summary:
+        """Adobe's texts for the open events, asked after them: they never fail a collection."""
+        if self._texts is None:
+            return summary
+        tokens = [t for i, _ in summary.events for t in (i.title_token, i.message_token)]
+        try:
+            return replace(summary, messages=self._texts.texts(tokens, deadline))
+        except Exception:  # the page then shows tokens; the statuses must still be served
+            log.exception("could not look up the texts of the open events")
+            return summary
 
     def _current_registry(self, deadline: Deadline) -> tuple[Registry, Scope]:
         fresh = self._clock() - self._registry_at < self._config.registry_ttl

@@ -16,7 +16,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 from prometheus_client.samples import Sample
 
-ENDPOINTS: Final = ("token", "events", "products", "clouds")
+ENDPOINTS: Final = ("token", "events", "products", "clouds", "messages")
 ERROR_REASONS: Final = ("timeout", "connection", "http", "throttled", "invalid_response")
 
 # Upstream latency spans loopback (ms) to a slow vendor API near the 10 s timeout.

@@ -1,0 +1,161 @@
+"""The page's open-events section rendered from a collection: its count, Adobe's texts, links.
+
+The rendered HTML is parsed with a stdlib DOM; tests/test_status_page.py checks the same
+page in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from exporter.cache import Snapshot, View
+from exporter.model import Impact, Message, Product, Region, Registry, State
+from exporter.page import PageInfo, render_page
+from exporter.summary import Scope, Summary, summarize
+from tests.live_support import Node, parse_html
+
+NOW = 1_790_000_000.0
+ALL = Scope(None, None, None)
+PRODUCTS = {
+    pid: Product(pid, name, "Adobe Experience Cloud", "503461", (Region("EMEA", "EMEA"),))
+    for pid, name in [
+        ("503467", "Adobe Analytics"),
+        ("503486", "Adobe Target"),
+        ("503493", "Adobe Photoshop"),
+        ("512699", "Adobe Acrobat"),
+    ]
+}
+REGISTRY = Registry(PRODUCTS, {"503461": "Adobe Experience Cloud"})
+
+
+def impact(event_id: str, product_id: str, **overrides: object) -> Impact:
+    base = Impact(
+        event_id=event_id,
+        kind="incident",
+        product_id=product_id,
+        product_name=PRODUCTS[product_id].name,
+        severity="major",
+        status="opened",
+        state=State.MAJOR,
+        region_ids=(),
+        region_names=(),
+        clouds=(),
+        start=NOW - 600,
+        title_token=f"{event_id}-t",
+        message_token=f"{event_id}-m",
+    )
+    return replace(base, **overrides)  # type: ignore[arg-type]
+
+
+def page_of(
+    impacts: list[Impact],
+    messages: dict[str, dict[str, Message]] | None = None,
+    locale: str = "en",
+) -> tuple[str, Node]:
+    summary: Summary = summarize(REGISTRY, impacts, ALL)
+    summary = replace(summary, messages=messages or {})
+    view = View(Snapshot(summary, [], NOW - 5), True, NOW - 5, 0.1)
+    text = render_page(PageInfo("test", "https://status.adobe.io", locale=locale), view, None, NOW)
+    return text, parse_html(text)
+
+
+def event_rows(page: Node) -> list[Node]:
+    return [row for row in page.by_id("events").iter("tr") if "data-event-id" in row.attrs]
+
+
+def says(row: Node) -> Node:
+    (cell,) = [node for node in row.iter("td") if "says" in node.classes]
+    return cell
+
+
+def part(cell: Node, css: str) -> str:
+    (node,) = [node for node in cell.iter("span") if css in node.classes]
+    return node.text()
+
+
+def test_count_says_how_many_events_affect_how_many_products() -> None:
+    # Three events; the first touches three products, the second one of them again.
+    impacts = [
+        impact("202609140001", "503467"),
+        impact("202609140001", "503486"),
+        impact("202609140001", "503493"),
+        impact("202609140002", "503467"),
+        impact("CHG005822158", "512699", kind="maintenance", severity="none", status="scheduled"),
+    ]
+    _, page = page_of(impacts)
+    assert page.by_id("events-count").text() == "3 events affecting 4 products"
+    assert len(event_rows(page)) == 5
+
+
+def test_count_of_one_event_on_one_product_is_singular() -> None:
+    _, page = page_of([impact("202609140001", "503467")])
+    assert page.by_id("events-count").text() == "1 event affecting 1 product"
+
+
+def test_same_id_as_incident_and_maintenance_counts_as_two_events() -> None:
+    impacts = [
+        impact("42", "503467"),
+        impact("42", "503486", kind="maintenance", severity="none", status="scheduled"),
+    ]
+    _, page = page_of(impacts)
+    assert page.by_id("events-count").text() == "2 events affecting 2 products"
+
+
+def test_no_open_events_says_so() -> None:
+    _, page = page_of([])
+    assert page.by_id("events-count").text() == "0 events"
+    assert page.by_id("events-none").text() == "No open incidents or maintenances."
+
+
+def test_each_row_shows_adobe_title_message_and_a_link_to_the_event_page() -> None:
+    messages = {
+        "en": {
+            "202609140001-t": Message("Adobe Analytics: degraded performance", ""),
+            "202609140001-m": Message("", "<p>Reports are delayed since {startDateTime}.</p>"),
+        }
+    }
+    _, page = page_of([impact("202609140001", "503467")], messages)
+    (row,) = event_rows(page)
+    cell = says(row)
+    assert part(cell, "title") == "Adobe Analytics: degraded performance"
+    start = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(NOW - 600))
+    assert part(cell, "message") == f"Reports are delayed since {start}."
+    (link,) = [a for a in row.iter("a") if "adobe" in a.classes]
+    assert link.attrs["href"] == "https://status.adobe.com/products/503467/202609140001"
+    assert link.text() == "202609140001"
+    assert link.attrs["rel"] == "noopener noreferrer"
+
+
+def test_locale_of_the_page_picks_the_text_with_english_fallback() -> None:
+    messages = {
+        "en": {"E-t": Message("Maintenance scheduled", ""), "E-m": Message("In English", "")},
+        "de": {"E-t": Message("Wartung geplant", "")},
+    }
+    _, page = page_of([impact("E", "503467")], messages, locale="de")
+    cell = says(event_rows(page)[0])
+    assert (part(cell, "title"), part(cell, "message")) == ("Wartung geplant", "In English")
+
+
+def test_unknown_texts_show_their_tokens_marked_as_such() -> None:
+    _, page = page_of([impact("202609140001", "503467")])
+    cell = says(event_rows(page)[0])
+    assert "tokens" in cell.classes
+    assert part(cell, "title") == "202609140001-t"
+    assert part(cell, "message") == "202609140001-m"
+
+
+def test_adobe_markup_never_reaches_the_page_as_markup() -> None:
+    hostile = Message(
+        '<img src=x onerror="document.title=1">&lt;script&gt;alert(1)&lt;/script&gt;',
+        "",
+    )
+    messages = {"en": {"X-t": hostile, "X-m": Message("<b>bold</b> & <i>plain</i>", "")}}
+    tricky = impact("X", "503467", message_token="X-m", title_token="X-t")
+    source, page = page_of([tricky], messages)
+    cell = says(event_rows(page)[0])
+    # The entity-escaped script is shown as the text it spells, and escaped again on output.
+    assert part(cell, "title") == "<script>alert(1)</script>"
+    assert part(cell, "message") == "bold & plain"
+    assert "<script" not in source and "<img" not in source and "onerror" not in source
+    assert [node.tag for node in cell.iter()] == ["td", "span", "span"]
