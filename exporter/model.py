@@ -34,12 +34,16 @@ _INCIDENT_OPEN: Final = frozenset({"opened", "discovery", "reopened", "updated"}
 _INCIDENT_CLOSED: Final = frozenset(
     {"closed", "dismissed", "canceled", "cancelled", "completed", "resolved"}
 )
+# Adobe's maintenance vocabulary: Scheduled, then a Reminder before each one, Started,
+# and Completed, Canceled (event and change request) or Cancelled (history), or Closed.
 _MAINTENANCE: Final = {
     "started": "in_progress",
     "scheduled": "scheduled",
+    "reminder": "scheduled",
     "completed": None,
     "canceled": None,
     "cancelled": None,
+    "closed": None,
 }
 # Values that say "nothing here": fall back to the next source (e.g. history).
 _ABSENT: Final = frozenset({"", "none", "empty", "null"})
@@ -167,6 +171,11 @@ def maintenance_state(status: str) -> tuple[str | None, Anomaly | None]:
     if status in _MAINTENANCE:
         return _MAINTENANCE[status], None
     return "scheduled", Anomaly("maintenance_status", status)
+
+
+def maintenance_is_over(status: str) -> bool:
+    """Whether this (normalised) status says the maintenance is over: Completed, Canceled..."""
+    return status in _MAINTENANCE and _MAINTENANCE[status] is None
 
 
 def parse_time(value: object) -> float | None:

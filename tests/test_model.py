@@ -11,13 +11,14 @@ from exporter.model import State, parse_time, severity_label
 from exporter.parse import ShapeError, parse_events, parse_feed, parse_registry
 from exporter.summary import Summary, resolve, summarize
 from tests import payloads as p
+from tests.payloads import NOW
 
 
 def summary_of(
     payload: dict[str, Any], selection: Selection = Selection(), feed: bool = False
 ) -> Summary:
     registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
-    events = parse_feed(payload) if feed else parse_events(payload)
+    events = parse_feed(payload, now=NOW) if feed else parse_events(payload, now=NOW)
     return summarize(registry, events.impacts, resolve(selection, registry), events.anomalies)
 
 
@@ -61,7 +62,7 @@ def test_products_without_events_are_zero_filled() -> None:
         "503486": 0,
         "503493": 0,
     }
-    assert region_states(summary, "503467") == {"North America": 0, "Europe": 0}
+    assert region_states(summary, "503467") == {"Americas": 0, "EMEA": 0}
 
 
 @pytest.mark.parametrize(
@@ -122,18 +123,18 @@ def test_worst_event_wins_for_product() -> None:
 
 def test_event_without_region_affects_every_region_of_the_product() -> None:
     summary = summary_of(p.events([p.incident(regions=[])]))
-    assert region_states(summary, "503467") == {"North America": 4, "Europe": 4}
+    assert region_states(summary, "503467") == {"Americas": 4, "EMEA": 4}
 
 
 def test_event_naming_a_region_affects_only_that_region() -> None:
-    summary = summary_of(p.events([p.incident(regions=[p.region("eu", "Europe")])]))
-    assert region_states(summary, "503467") == {"North America": 0, "Europe": 4}
+    summary = summary_of(p.events([p.incident(regions=[p.region("EMEA")])]))
+    assert region_states(summary, "503467") == {"Americas": 0, "EMEA": 4}
     assert product_state(summary, "503467") == State.MAJOR
 
 
 def test_event_region_unknown_to_registry_is_added() -> None:
-    summary = summary_of(p.events([p.incident(regions=[p.region("jp", "Japan")])]))
-    assert region_states(summary, "503467") == {"North America": 0, "Europe": 0, "Japan": 4}
+    summary = summary_of(p.events([p.incident(regions=[p.region("APAC")])]))
+    assert region_states(summary, "503467") == {"Americas": 0, "EMEA": 0, "APAC": 4}
 
 
 def test_maintenance_started_sets_state_1_and_scheduled_only_counts() -> None:
@@ -191,10 +192,10 @@ def test_selection_by_cloud_name() -> None:
 
 
 def test_region_selection_ignores_events_only_elsewhere() -> None:
-    payload = p.events([p.incident(regions=[p.region("eu", "Europe")])])
-    summary = summary_of(payload, Selection(regions=("North America",)))
+    payload = p.events([p.incident(regions=[p.region("EMEA")])])
+    summary = summary_of(payload, Selection(regions=("Americas",)))
     assert product_state(summary, "503467") == State.OPERATIONAL
-    assert region_states(summary, "503467") == {"North America": 0}
+    assert region_states(summary, "503467") == {"Americas": 0}
 
 
 def test_unknown_selection_value_is_kept_as_id_and_never_widens() -> None:
@@ -207,12 +208,12 @@ def test_unknown_selection_value_is_kept_as_id_and_never_widens() -> None:
 def test_query_params_use_resolved_ids() -> None:
     registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
     scope = resolve(
-        Selection(products=("Adobe Analytics",), clouds=("503461",), regions=("Europe",)), registry
+        Selection(products=("Adobe Analytics",), clouds=("503461",), regions=("EMEA",)), registry
     )
     assert scope.query_params() == {
         "productIds": ["503467"],
         "cloudIds": ["503461"],
-        "regionIds": ["eu"],
+        "regionIds": ["EMEA"],
     }
 
 
@@ -224,7 +225,9 @@ def test_feed_shape_uses_latest_history_by_epoch_key_seconds() -> None:
         "1764324000": p.history_entry("Opened", "Minor", 1764324000),
         "1764327600": p.history_entry("Opened", "Major", 1764327600),
     }
-    summary = summary_of(p.feed({"INC-9": p.feed_incident("INC-9", "503467", history)}), feed=True)
+    summary = summary_of(
+        p.feed({"202608040124": p.feed_incident("202608040124", "503467", history)}), feed=True
+    )
     assert product_state(summary, "503467") == State.MAJOR
 
 
@@ -234,21 +237,23 @@ def test_feed_shape_history_keys_in_milliseconds_order_correctly() -> None:
         "1764327600000": p.history_entry("Closed", "Major", 1764327600000),
         "999999999999": p.history_entry("Opened", "Major", 999999999999),
     }
-    summary = summary_of(p.feed({"INC-9": p.feed_incident("INC-9", "503467", history)}), feed=True)
+    summary = summary_of(
+        p.feed({"202608040124": p.feed_incident("202608040124", "503467", history)}), feed=True
+    )
     assert product_state(summary, "503467") == State.OPERATIONAL
 
 
 def test_feed_shape_maintenance_map() -> None:
     maintenance = {
-        "id": "M-7",
+        "id": "CHG005822158",
         "status": "Started",
         "cmrStatus": "Started",
         "type": "Normal",
         "startedOn": 1764320400000,
         "products": {"503486": {"id": "503486", "name": "Adobe Audience Manager", "history": {}}},
-        "regions": {"na": {"id": "na", "name": "North America"}},
+        "regions": {"Americas": {"id": "Americas", "name": "Americas"}},
     }
-    summary = summary_of(p.feed(maintenances={"M-7": maintenance}), feed=True)
+    summary = summary_of(p.feed(maintenances={"CHG005822158": maintenance}), feed=True)
     assert product_state(summary, "503486") == State.MAINTENANCE
     ((impact, _),) = summary.events
     assert impact.start == 1764320400.0
@@ -256,10 +261,16 @@ def test_feed_shape_maintenance_map() -> None:
 
 def test_dto_and_feed_shapes_agree() -> None:
     dto = p.events(
-        [p.incident("INC-1", [p.incident_product(severity="Minor", started="1764324000")])]
+        [p.incident("202608040123", [p.incident_product(severity="Minor", started="1764324000")])]
     )
     feed_history = {"1764324000": p.history_entry("Opened", "Minor", 1764324000)}
-    feed = p.feed({"INC-1": p.feed_incident("INC-1", "503467", feed_history, started=1764324000)})
+    feed = p.feed(
+        {
+            "202608040123": p.feed_incident(
+                "202608040123", "503467", feed_history, started=1764324000
+            )
+        }
+    )
     from_dto, from_feed = summary_of(dto), summary_of(feed, feed=True)
     assert [(s.product.id, s.state) for s in from_dto.products] == [
         (s.product.id, s.state) for s in from_feed.products
@@ -273,18 +284,30 @@ def test_dto_and_feed_shapes_agree() -> None:
 
 
 @pytest.mark.parametrize(
-    "payload", [None, [], "events", 42, {"incidents": "x"}, {"maintenances": 3}]
+    "payload",
+    [
+        None,
+        [],
+        "events",
+        42,
+        {"incidents": "x"},
+        {"maintenances": 3},
+        # None of the keys the exporter knows: a renamed key must not read as "all clear".
+        {},
+        {"data": [p.incident()]},
+        {"Incidents": [p.incident()], "Maintenances": []},
+    ],
 )
 def test_unreadable_top_level_is_a_shape_error(payload: Any) -> None:
     with pytest.raises(ShapeError):
-        parse_events(payload)
+        parse_events(payload, now=NOW)
 
 
 @pytest.mark.parametrize(
     "payload",
     [
-        {},
         {"incidents": None, "maintenances": None},
+        {"maintenances": []},
         {"incidents": [None, 3, "x", {}], "maintenances": [None, {"id": 5}]},
         {
             "incidents": [
@@ -388,11 +411,11 @@ def test_lone_surrogates_in_names_become_encodable_text() -> None:
 
 def test_feed_maintenance_with_empty_status_falls_back_to_cmr_status() -> None:
     maintenance = {
-        "id": "M-8",
+        "id": "CHG005822159",
         "status": "Empty",
         "cmrStatus": "Started",
         "type": "Normal",
         "products": {"503486": {"id": "503486", "name": "Adobe Audience Manager", "history": {}}},
     }
-    summary = summary_of(p.feed(maintenances={"M-8": maintenance}), feed=True)
+    summary = summary_of(p.feed(maintenances={"CHG005822159": maintenance}), feed=True)
     assert product_state(summary, "503486") == State.MAINTENANCE
