@@ -33,8 +33,15 @@ Endpoint names, for faults (`Simulator.inject`) and request counts: ``token``, `
 ``incidents``, ``maintenance``, ``scheduled``, ``products``, ``clouds``, ``regions``,
 ``feed_events`` (StatusEvents) and ``feed_registry`` (SnowServiceRegistry).
 
-The catalog is Adobe's (5 clouds, 73 products). Regions, environments, offerings and
-services are this simulator's invention: Adobe publishes no list of them.
+The catalog is Adobe's (5 clouds, 73 products). Regions are Adobe's three, keyed by name
+(id = name): ``Americas``, ``EMEA``, ``APAC``; most products serve all three, some fewer.
+Environments, offerings and services are this simulator's invention (at ``forty-day``
+scale about 19,000 environments, a 2.3 MB registry, as Adobe's). Events carry Adobe's
+vocabulary (see `render` and `feedshape`): ids like ``202608040123`` and
+``CHG005822158``, each product's own regions in its history (sometimes fewer than the
+event's), maintenances Scheduled → Reminder → Started → Completed (a canceled one says
+``status: Completed``, ``cmrStatus: Canceled`` in the feed), root-cause (CFS) entries
+weeks after an incident closed.
 
 Control API, for a simulator running as its own process (``python -m exporter.simulator``
 or the CLI's ``simulate``). Bodies are JSON objects whose keys are the keyword arguments
