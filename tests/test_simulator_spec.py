@@ -23,6 +23,11 @@ SPEC = require_spec("validate the simulator against it")
 T0 = 1_795_000_000.0
 CLIENT_ID, CLIENT_SECRET = "spec-client", "spec-secret"
 SCHEMAS: dict[str, Any] = yaml.safe_load(SPEC.read_text("utf-8"))["components"]["schemas"]
+# Where Adobe's real data goes beyond its own spec (CONTRACT.md, "What real Adobe data
+# looks like"), the simulator follows the data: these values, and only these, are allowed.
+BEYOND_SPEC = {("MaintenanceHistoryEvent", "status"): ["Reminder"]}
+for (_schema, _field), _values in BEYOND_SPEC.items():
+    SCHEMAS[_schema]["properties"][_field]["enum"] += _values
 
 
 def resolved(node: Any, seen: tuple[str, ...] = ()) -> Any:
