@@ -26,7 +26,9 @@ from typing import Any, Final
 from exporter.client import StatusClient
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
+from exporter.logs import MASK
 from exporter.model import Message, clean_text
+from exporter.secret import Secret
 from exporter.texts import fallback_locales
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ MAX_ENTRIES: Final = 4096
 MAX_TOKENS_PER_REQUEST: Final = 80
 RETRY_MISSING_AFTER: Final = 3600.0
 FAILURE_BACKOFF: Final = 60.0
+
 BUDGET: Final = 3.0
 # Below this much time left, a request would only time out: leave it to the next scrape.
 MIN_TIME_LEFT: Final = 0.1
@@ -71,18 +74,36 @@ def parse_messages(payload: object, locale: str) -> dict[str, Message]:
     return texts
 
 
-def api_fetch(client: StatusClient) -> Fetch:
-    """A Fetch over the Status API client (which counts every request and failure)."""
+def api_fetch(client: StatusClient, secrets: Callable[[], Iterable[Secret]] = tuple) -> Fetch:
+    """A Fetch over the Status API client (which counts every request and failure).
+
+    Texts are upstream's words shown on a page: any of `secrets` (the client secret and
+    access token) that an upstream echoes in them is masked, like the log redactor does.
+    """
 
     def fetch(locale: str, tokens: list[str], deadline: Deadline) -> dict[str, Message]:
         def decode(body: bytes | bytearray) -> dict[str, Message]:
             return parse_messages(json.loads(body), locale)
 
-        return client.get_decoded(
+        found = client.get_decoded(
             "messages", {"messageToken": tokens}, deadline, decode, path_args={"locale": locale}
         )
+        return mask_secrets(found, [secret.reveal() for secret in secrets() if secret])
 
     return fetch
+
+
+def mask_secrets(texts: dict[str, Message], values: list[str]) -> dict[str, Message]:
+    """`texts` with every occurrence of each of `values` replaced by a mask."""
+    if not values:
+        return texts
+    masked = {}
+    for token, message in texts.items():
+        text, html = message.text, message.html
+        for value in values:
+            text, html = text.replace(value, MASK), html.replace(value, MASK)
+        masked[token] = Message(text=text, html=html)
+    return masked
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,11 @@ def build_service(
     source = secret_source or (lambda: upstream.client_secret)
     tokens = TokenProvider(upstream, metrics, secret_source=source, clock=clock)
     client = StatusClient(upstream, tokens, metrics, clock=clock)
-    texts = MessageCache(api_fetch(client), collector.locale, clock=clock)
+
+    def secrets() -> tuple[Secret, ...]:  # as Service.secrets: masked in Adobe's texts too
+        return (source(), *tokens.current_values())
+
+    texts = MessageCache(api_fetch(client, secrets), collector.locale, clock=clock)
     adobe = AdobeStatus(client, collector, metrics, clock=clock, texts=texts)
     cache = SnapshotCache(
         adobe.collect, status_families, collector, retry_at=lambda: client.retry_at, clock=clock

@@ -120,6 +120,7 @@ def make_exporter(sim_server: SimulatorServer, clock: FakeClock) -> Iterator[Exp
         cache_ttl: float = 0.0,
         registry_ttl: float = 3600.0,
         max_stale: float = 300.0,
+        locale: str = "en",
         **upstream: Any,
     ) -> RunningExporter:
         values: dict[str, Any] = {
@@ -137,6 +138,7 @@ def make_exporter(sim_server: SimulatorServer, clock: FakeClock) -> Iterator[Exp
                 cache_ttl=cache_ttl,
                 registry_ttl=registry_ttl,
                 max_stale=max_stale,
+                locale=locale,
             ),
             clock=clock,
         )

@@ -13,7 +13,8 @@ import pytest
 
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.messages import MAX_TOKENS_PER_REQUEST, MessageCache, parse_messages
+from exporter.logs import MASK
+from exporter.messages import MAX_TOKENS_PER_REQUEST, MessageCache, mask_secrets, parse_messages
 from exporter.model import Message
 from tests.conftest import FakeClock
 
@@ -216,3 +217,12 @@ def test_parse_skips_malformed_parts() -> None:
         },
     ]
     assert parse_messages(payload, "en") == {"ok": Message("", "<b>kept</b>")}
+
+
+def test_mask_secrets_replaces_every_occurrence_in_text_and_html() -> None:
+    texts = {"a": Message("key s3cr3t and s3cr3t", "<p>tok-123</p>"), "b": Message("clean", "")}
+    masked = mask_secrets(texts, ["s3cr3t", "tok-123"])
+    assert masked == {
+        "a": Message(f"key {MASK} and {MASK}", f"<p>{MASK}</p>"),
+        "b": Message("clean", ""),
+    }
