@@ -159,3 +159,38 @@ def _messages(entries: list[tuple[Plan, int]], kind: str, book: TextBook) -> JSO
         for pair in plan_texts(plan, phase, book)
     ]
     return texts.section(chosen)
+
+
+# Texts by kind ("incident", "maintenance"), then token, then locale.
+TextIndex = dict[str, dict[str, Mapping[str, texts.Text]]]
+
+
+def text_index(entries: list[tuple[Plan, int]], book: TextBook) -> TextIndex:
+    """Every text `/api/v1/messages` knows now: all canned ones, and those events name."""
+    index: TextIndex = {
+        "incident": dict(texts.INCIDENT_CANNED),
+        "maintenance": dict(texts.MAINTENANCE_CANNED),
+    }
+    for plan, phase in entries:
+        index[plan.kind].update(plan_texts(plan, phase, book))
+    return index
+
+
+def messages_dtos(index: TextIndex, locales: list[str], tokens: frozenset[str]) -> list[JSON]:
+    """`MessagesDto` per locale, limited to `tokens` when any are given."""
+
+    def section(kind: str, locale: str) -> JSON:
+        return {
+            token: texts.message_json(token, by_locale[locale])
+            for token, by_locale in index[kind].items()
+            if locale in by_locale and (not tokens or token in tokens)
+        }
+
+    return [
+        {
+            "languageCode": locale,
+            "incidentMessages": section("incident", locale),
+            "maintenanceMessages": section("maintenance", locale),
+        }
+        for locale in locales
+    ]

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from exporter.simulator import feedshape, registry, render
+from exporter.simulator import feedshape, registry, render, texts
 from exporter.simulator.added import AddedEvents
 from exporter.simulator.auth import Clock, RateLimiter, TokenStore
 from exporter.simulator.catalog import Catalog
@@ -82,6 +82,10 @@ class Simulator(AddedEvents):
         self._feed_registry = Versions()
         self._feed_events_doc: Document | None = None
         self._feed_registry_doc: Document | None = None
+        # /api/v1/messages: the texts known for one snapshot, and who asked for which.
+        self._texts_snapshot: Snapshot | None = None
+        self._text_index: feedshape.TextIndex = {}
+        self._message_requests: list[tuple[str, tuple[str, ...]]] = []
 
     # Faults, tokens and counts.
 
@@ -178,15 +182,21 @@ class Simulator(AddedEvents):
         return self._log.last_headers(endpoint)
 
     def reset_counts(self) -> None:
-        """Forget request counts and throttle windows."""
+        """Forget request counts, message requests and throttle windows."""
         self._log.reset()
         self._limiter.reset()
+        with self._lock:
+            self._message_requests.clear()
 
     def stats(self) -> dict[str, Any]:
         snapshot = self.snapshot()
         kinds = Counter(entry.plan.kind for entry in snapshot.entries)
         return {
             **self._log.stats(),
+            "message_requests": [
+                {"locale": locale, "messageToken": list(tokens)}
+                for locale, tokens in self.message_requests()
+            ],
             "tokens_issued": self._tokens.issued,
             "events": {"incidents": kinds["incident"], "maintenances": kinds["maintenance"]},
             "scale": self.scale.name,
@@ -279,6 +289,32 @@ class Simulator(AddedEvents):
                 body = render.to_bytes(registry.feed_registry(self.catalog))
                 self._feed_registry_doc = self._feed_registry.update(body, self._clock())
             return self._feed_registry_doc
+
+    def locales(self) -> list[dict[str, str]]:
+        """`LocaleDto` list: the locales canned texts come in."""
+        return [{"localeCode": code, "languageName": name} for code, name in texts.LOCALES.items()]
+
+    def messages(self, locale: str = "", tokens: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """`MessagesDto` for `locale` (every locale when empty; none when unknown),
+        limited to `tokens` when given. Every call is noted (see `message_requests`)."""
+        wanted = split_values(tokens)
+        with self._lock:
+            self._message_requests.append((locale, tuple(sorted(wanted))))
+        snapshot = self.snapshot()
+        with self._feed_lock:
+            if self._texts_snapshot is not snapshot:
+                entries = [(entry.plan, entry.phase) for entry in snapshot.entries]
+                self._text_index = feedshape.text_index(entries, self.added()[2])
+                self._texts_snapshot = snapshot
+            index = self._text_index
+        if locale and locale not in texts.LOCALES:
+            return []
+        return feedshape.messages_dtos(index, [locale] if locale else list(texts.LOCALES), wanted)
+
+    def message_requests(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(locale, sorted message tokens asked for) of every /messages request, in order."""
+        with self._lock:
+            return list(self._message_requests)
 
     @staticmethod
     def filters(query: Mapping[str, Sequence[str]]) -> Filters:

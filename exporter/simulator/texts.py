@@ -180,3 +180,11 @@ def section(
         for locale, text in by_locale.items():
             result.setdefault(locale, {})[token] = message_json(token, text)
     return result
+
+
+# For tests of escaping: a script tag, unbalanced HTML and 10 KB of text.
+HOSTILE = Text(
+    "<script>alert('owned')</script>Service <b>degraded & " + "x" * 10_000,
+    "<p><script>alert('owned')</script><img src=x onerror=alert(1)><div><b>degraded "
+    + "y" * 10_000,
+)
