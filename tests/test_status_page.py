@@ -3,17 +3,22 @@
 The exporter runs on the simulator with known events and has collected once; Chromium
 loads `/` and its serialized DOM (`--dump-dom`) is parsed and checked cell by cell. A
 screenshot goes to test-artifacts/status-page.png for people to look at.
+
+Adobe's texts reach the page through `/api/v1/messages/{locale}`; hostile ones (scripts,
+event handlers, `javascript:` links) must show as inert text: Chromium runs the page's
+DOM, so a script that got through would have renamed the document (`PWNED`).
 """
 
 from __future__ import annotations
 
 import struct
+import time
 
 import pytest
 
 import exporter as exporter_package
 from exporter.simulator import Simulator
-from tests.conftest import CLIENT_SECRET, RunningExporter
+from tests.conftest import CLIENT_SECRET, FakeClock, RunningExporter
 from tests.live_support import (
     ARTIFACTS,
     Node,
@@ -28,6 +33,18 @@ ANALYTICS = "503467"
 PHOTOSHOP = "503493"
 ACROBAT = "512699"
 EMEA = "EMEA"  # Adobe's regions are keyed by name: Americas, EMEA, APAC
+TITLE = "Analytics reports are delayed"
+MESSAGE = "Reports in <b>EMEA</b> are delayed since {startDateTime}."
+PWNED = "PWNED"
+# Every way Adobe's text could try to run code: tags, handlers, links, escaped markup.
+HOSTILE_TITLE = "&lt;script&gt;document.title='PWNED'&lt;/script&gt; Sign-in issue"
+HOSTILE_MESSAGE = (
+    "<script>document.title='PWNED'</script>"
+    "<img src=x onerror=\"document.title='PWNED'\">"
+    "<p>Users may <a href=\"javascript:document.title='PWNED'\">click</a> "
+    "<svg onload=\"document.title='PWNED'\"></svg>see errors"
+    "<style>body{display:none}</style><iframe srcdoc=\"<script>top.document.title='PWNED'</script>\">"
+)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -51,7 +68,9 @@ def column(table: Node, header: str) -> int:
 def scenario(simulator: Simulator, exporter: RunningExporter) -> dict[str, str]:
     """A major incident on Adobe Analytics in EMEA and a maintenance on Photoshop, collected."""
     ids = {
-        "major": simulator.add_incident(product_id=ANALYTICS, severity="Major", region_ids=[EMEA]),
+        "major": simulator.add_incident(
+            product_id=ANALYTICS, severity="Major", region_ids=[EMEA], title=TITLE, message=MESSAGE
+        ),
         "maintenance": simulator.add_maintenance(product_id=PHOTOSHOP, status="Started"),
     }
     samples = exporter.scrape()
@@ -90,6 +109,7 @@ def test_rendered_page_shows_states_events_regions_and_exporter_health(
     maintenance = row_for(events, "data-event-id", scenario["maintenance"])
     assert cells(maintenance)[column(events, "Product")].text() == "Adobe Photoshop"
     assert cells(maintenance)[column(events, "Status")].text() == "In progress"
+    assert page.by_id("events-count").text() == "2 events affecting 2 products"
 
     regions = page.by_id("regions")
     grid = row_for(regions, "data-product-id", ANALYTICS)
@@ -112,6 +132,66 @@ def test_rendered_page_shows_states_events_regions_and_exporter_health(
     assert "UTC" in last and "never" not in last
     assert page.by_id("upstream-state").text() == "upstream OK"
     assert page.by_id("overall").text().startswith("2 of 73 Adobe products affected")
+
+
+def says(row: Node, css: str) -> str:
+    (cell,) = [td for td in row.iter("td") if "says" in td.classes]
+    (part,) = [span for span in cell.iter("span") if css in span.classes]
+    return part.text()
+
+
+def test_rendered_page_shows_adobe_words_and_links_to_status_adobe_com(
+    exporter: RunningExporter, scenario: dict[str, str], clock: FakeClock
+) -> None:
+    dom = chromium_dump_dom(exporter.url + "/")
+    assert CLIENT_SECRET not in dom
+    events = parse_html(dom).by_id("events")
+
+    major = row_for(events, "data-event-id", scenario["major"])
+    start = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(int(clock.now)))
+    assert says(major, "title") == TITLE
+    assert says(major, "message") == f"Reports in EMEA are delayed since {start}."
+    (link,) = cells(major)[column(events, "Event")].iter("a")
+    assert link.attrs["href"] == (
+        f"https://status.adobe.com/products/{ANALYTICS}/{scenario['major']}"
+    )
+    assert link.text() == scenario["major"]
+
+    maintenance = row_for(events, "data-event-id", scenario["maintenance"])
+    assert says(maintenance, "title") == "Scheduled maintenance"
+    assert says(maintenance, "message") == "We've started a maintenance"
+    (link,) = cells(maintenance)[column(events, "Event")].iter("a")
+    assert link.attrs["href"] == (
+        f"https://status.adobe.com/products/{PHOTOSHOP}/{scenario['maintenance']}"
+    )
+
+
+def test_hostile_adobe_text_is_shown_as_inert_text(
+    simulator: Simulator, exporter: RunningExporter
+) -> None:
+    event = simulator.add_incident(
+        product_id=ANALYTICS, severity="Minor", title=HOSTILE_TITLE, message=HOSTILE_MESSAGE
+    )
+    assert exporter.scrape()[("adobe_status_up", frozenset())] == 1
+
+    dom = chromium_dump_dom(exporter.url + "/")
+    page = parse_html(dom)
+    # Nothing ran: the document keeps its own title, and no element of Adobe's exists.
+    (title,) = page.iter("title")
+    assert PWNED not in title.text()
+    assert title.text().endswith("Adobe Status Exporter")
+    for tag in ("script", "img", "svg", "iframe"):
+        assert not list(page.iter(tag)), f"a {tag} element reached the page"
+    handlers = [n.tag for n in page.iter() if any(a.startswith("on") for a in n.attrs)]
+    assert handlers == []
+    assert not [a for a in page.iter("a") if "javascript" in a.attrs.get("href", "").lower()]
+
+    row = row_for(page.by_id("events"), "data-event-id", event)
+    # Escaped markup in Adobe's text is shown as the characters it spells.
+    assert says(row, "title") == "<script>document.title='PWNED'</script> Sign-in issue"
+    assert says(row, "message") == "Users may click see errors"
+    path = chromium_screenshot(exporter.url + "/", ARTIFACTS / "status-page-hostile.png")
+    assert path.read_bytes()[:8] == PNG_SIGNATURE
 
 
 def test_failing_upstream_shows_stale_state_and_the_error_without_the_secret(
