@@ -186,7 +186,7 @@ def _events(
         parts.append(
             f'<tr class="{css}" data-event-id="{e(impact.event_id)}" '
             f'data-product-id="{e(product.id)}" data-state="{int(impact.state)}">'
-            f'<td class="name">{e(product.name)}</td><td class="nw">{e(product.cloud)}</td>'
+            f'<td class="name">{e(product.name)}</td><td>{e(product.cloud)}</td>'
             f"<td>{e(impact.kind)}</td>"
             f'<td class="nw"><span class="pill {css}">{e(label)}</span></td>'
             f'<td class="nw">{e(_status_text(impact.status))}</td>'

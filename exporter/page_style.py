@@ -69,7 +69,7 @@ background:var(--card);z-index:1}
 .grid td.none{color:var(--line)}
 .legend{display:flex;flex-wrap:wrap;gap:6px 14px;align-items:center;color:var(--muted);
 font-size:12px;margin:12px 0 0}
-td.says{min-width:300px;max-width:480px}
+td.says{min-width:240px;max-width:440px}
 .says .title{display:block;font-weight:600}
 .says .message{display:block;white-space:pre-line;overflow-wrap:anywhere;color:var(--muted)}
 .says.tokens span{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px}
