@@ -7,8 +7,9 @@ text (the contents of script, style and the like dropped, a link's target kept a
 only when it is an http(s) URL), and the page escapes that text on output.
 
 Either source hands the texts over as one shape, `Messages` (locale -> token ->
-Message): the feed's own `messages{locale}{token}` sections, or what `/api/v1/messages`
-answered (see exporter.messages). A token is looked up in the wanted locale, then its
+Message), on `Summary.messages`: the feed's own `messages{locale}{token}` sections
+(`Events.messages`, narrowed with `needed`), or what `/api/v1/messages` answered (see
+exporter.messages). A token is looked up in the wanted locale, then its
 language without region (`fr` for `fr-CA`), then `en`; failing that the token itself is
 shown, so an event never shows nothing.
 """
@@ -16,7 +17,7 @@ shown, so an event never shows nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -59,6 +60,26 @@ class EventText:
     message: str
     link: str  # the event's page on status.adobe.com ("" without ids)
     found: bool  # False: no text known for the tokens, which are shown instead
+
+
+def tokens_of(impacts: Iterable[Impact]) -> list[str]:
+    """The title and message tokens of these events, each once, in order."""
+    tokens = (token for i in impacts for token in (i.title_token, i.message_token))
+    return list(dict.fromkeys(token for token in tokens if token))
+
+
+def needed(messages: Messages, impacts: Iterable[Impact], locale: str) -> Messages:
+    """Only what the page can show of `messages` (such as the feed's 40 days of texts):
+    the texts of these events' tokens, in the locales of the fallback chain."""
+    tokens = tokens_of(impacts)
+    kept: dict[str, dict[str, Message]] = {}
+    for wanted in fallback_locales(locale):
+        section = messages.get(wanted)
+        if section is None:
+            section = _section_ignoring_case(messages, wanted)
+        if section:
+            kept[wanted] = {t: section[t] for t in tokens if t in section}
+    return kept
 
 
 def fallback_locales(locale: str) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from exporter.messages import MessageCache
 from exporter.model import Anomaly, Registry
 from exporter.parse import ShapeError, parse_registry, read_events
 from exporter.summary import Scope, Summary, resolve, summarize
+from exporter.texts import tokens_of
 from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ class AdobeStatus:
         """Adobe's texts for the open events, asked after them: they never fail a collection."""
         if self._texts is None:
             return summary
-        tokens = [t for i, _ in summary.events for t in (i.title_token, i.message_token)]
+        tokens = tokens_of(impact for impact, _ in summary.events)
         try:
             return replace(summary, messages=self._texts.texts(tokens, deadline))
         except Exception:  # the page then shows tokens; the statuses must still be served

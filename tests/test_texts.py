@@ -20,7 +20,9 @@ from exporter.texts import (
     event_text,
     fallback_locales,
     find_message,
+    needed,
     to_text,
+    tokens_of,
 )
 
 START = datetime(2026, 9, 14, 7, 30, tzinfo=UTC).timestamp()
@@ -260,3 +262,23 @@ def test_link_ids_cannot_leave_their_path_segment() -> None:
 def test_no_link_without_ids() -> None:
     assert event_link("", "202608040123") == ""
     assert event_link("503467", "") == ""
+
+
+def test_needed_keeps_only_the_open_events_texts_in_the_fallback_locales() -> None:
+    feed = {
+        "en": {"t-1": Message("T", ""), "m-1": Message("M", ""), "old": Message("gone", "")},
+        "fr": {"m-1": Message("M fr", ""), "old": Message("ancien", "")},
+        "de": {"m-1": Message("M de", "")},
+    }
+    kept = needed(feed, [impact(), impact(message_token="", title_token="")], "fr")
+    assert kept == {
+        "fr": {"m-1": Message("M fr", "")},
+        "en": {k: feed["en"][k] for k in ("t-1", "m-1")},
+    }
+    # What the page shows from it is what it would show from the whole feed.
+    assert event_text(impact(), kept, "fr") == event_text(impact(), feed, "fr")
+
+
+def test_tokens_of_lists_each_token_once() -> None:
+    events = [impact(), impact(event_id="other"), impact(title_token="", message_token="m-2")]
+    assert tokens_of(events) == ["t-1", "m-1", "m-2"]
