@@ -197,7 +197,8 @@ class MessageCache:
         return self._clock() - entry.asked_at >= self._retry_missing_after
 
     def _known(self, locale: str, token: str) -> bool:
-        entry = self._entries.get((locale, token))
+        with self._lock:
+            entry = self._entries.get((locale, token))
         return entry is not None and entry.message is not None
 
     def _found(self, locale: str, tokens: list[str]) -> dict[str, Message]:
