@@ -8,6 +8,9 @@ import base64
 import copy
 import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import helm_python
@@ -845,6 +848,29 @@ def test_prometheus_rule_job_and_runbook_base_are_values() -> None:
     assert runbook in notes(values)
     assert "vendors/adobe" in notes(values)
     assert all_schema_errors(manifests) == []
+
+
+def test_rendered_rules_with_a_custom_job_pass_promtool(tmp_path: Path) -> None:
+    values = api(
+        {
+            "prometheusRule": {"enabled": True, "job": "vendors/adobe:9720"},
+            "runbookBaseUrl": "https://wiki.example.com/runbook",
+        }
+    )
+    rule = one(render(values), "PrometheusRule")
+    path = tmp_path / "rules.yml"
+    path.write_text(yaml.safe_dump({"groups": rule["spec"]["groups"]}), encoding="utf-8")
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is needed (apt-get install prometheus)"
+    result = subprocess.run(
+        [promtool, "check", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout
 
 
 @pytest.mark.parametrize("values", SCENARIOS.values(), ids=SCENARIOS.keys())

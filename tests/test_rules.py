@@ -24,7 +24,7 @@ RULES_TEST_PATH = REPO / "prometheus" / "alerts_test.yml"
 RUNBOOK_PATH = REPO / "docs" / "runbook.md"
 
 # The defaults written into alerts.yml (its header says how to change them; the chart
-# replaces them from prometheusRule.runbookBaseUrl and prometheusRule.job).
+# replaces them from its values runbookBaseUrl and prometheusRule.job).
 RUNBOOK_URL = (
     "https://github.com/adobe-status-exporter/adobe-status-exporter/blob/main/docs/runbook.md"
 )
