@@ -605,3 +605,64 @@ def test_time_check_rejects_a_duration_off_by_a_thousand(grafana: Grafana) -> No
     (right, wrong) = grafana.texts([("s", 1800.0), ("ms", 1800.0)])
     assert misreadings("s", [("e", right)], {"e": exactly(1800)}) == []
     assert misreadings("ms", [("e", wrong)], {"e": exactly(1800)}) != []
+
+
+# -- the status-change annotation ---------------------------------------------------------
+
+
+def status_annotation() -> dict[str, Any]:
+    (annotation,) = [a for a in load_dashboard()["annotations"]["list"] if not a.get("builtIn")]
+    return dict(annotation)
+
+
+def annotation_marks(stack: LiveStack, expr: str, since: float) -> list[dict[str, str]]:
+    """Label sets of the series Grafana turns into annotations since `since`.
+
+    Grafana's Prometheus annotation support runs the query over the dashboard's range and
+    marks each series where its value is above 0.
+    """
+    result = over_range(stack, expr, since, time.time())
+    return [s["metric"] for s in result if any(float(v) > 0 for _, v in s["values"])]
+
+
+@pytest.fixture
+def quiet_stack(tmp_path: Path) -> Iterator[LiveStack]:
+    """A stack of its own, with nothing open: every product Operational."""
+    with live_stack(tmp_path) as running:
+        running.prometheus.wait_for(f'adobe_status_product_status{{product_id="{CAMPAIGN}"}}', bool)
+        yield running
+
+
+def test_status_change_annotation_names_the_product_and_its_new_state(
+    quiet_stack: LiveStack, grafana: Grafana
+) -> None:
+    annotation = status_annotation()
+    expr = to_promql(annotation["target"]["expr"])
+    started = time.time() - RANGE_SECONDS
+    assert annotation_marks(quiet_stack, expr, started) == [], "marks while nothing changed"
+
+    def marks_of(state: str) -> Callable[[list[dict[str, str]]], bool]:
+        return lambda marks: any(m.get("state") == state for m in marks)
+
+    changed = time.time()
+    event = quiet_stack.simulator.add_incident(product_id=CAMPAIGN, severity="Major")
+    marks = poll(
+        lambda: annotation_marks(quiet_stack, expr, changed),
+        marks_of("Major"),
+        timeout=DATA_TIMEOUT,
+        what="an annotation for Adobe Campaign turning Major",
+    )
+    titles = grafana.legends([(annotation["titleFormat"], m) for m in marks])
+    assert titles == ["Adobe Campaign: Major"], marks
+
+    resolved = time.time()
+    quiet_stack.simulator.remove_event(event)
+    marks = poll(
+        lambda: annotation_marks(quiet_stack, expr, resolved),
+        marks_of("Operational"),
+        timeout=DATA_TIMEOUT,
+        what="an annotation for Adobe Campaign back to Operational",
+    )
+    titles = grafana.legends([(annotation["titleFormat"], m) for m in marks])
+    assert "Adobe Campaign: Operational" in titles, marks
+    assert {m["product"] for m in marks} == {"Adobe Campaign"}
