@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
-from exporter.simulator import control, render
+from exporter.simulator import control, public, render
 from exporter.simulator.faults import Fault
 from exporter.simulator.messages import STATUS_JSON, Reply, Request, json_reply
 from exporter.simulator.simulator import Simulator
@@ -25,7 +25,10 @@ API_ENDPOINTS = {
     "products": "products",
     "clouds": "clouds",
     "regions": "regions",
+    "messages": "messages",
+    "locales": "locales",
 }
+MESSAGES_BY_LOCALE = "messages/"  # /api/v1/messages/{locale}
 IMS_JSON = "application/json;charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
 
@@ -46,8 +49,14 @@ def handle(sim: Simulator, request: Request) -> Reply:
             return control.handle(sim, request)
         if request.path == IMS_TOKEN_PATH:
             return _with_faults(sim, "token", request, _token)
+        feed = public.FEED_ENDPOINTS.get(request.path.rstrip("/"))
+        if feed is not None:
+            return _with_faults(sim, feed, request, lambda s, r: _feed(s, feed, r))
         if request.path.startswith(API_PREFIX):
-            endpoint = API_ENDPOINTS.get(request.path[len(API_PREFIX) :].rstrip("/"))
+            rest = request.path[len(API_PREFIX) :].rstrip("/")
+            endpoint = API_ENDPOINTS.get(rest)
+            if rest.startswith(MESSAGES_BY_LOCALE) and "/" not in rest[len(MESSAGES_BY_LOCALE) :]:
+                endpoint = "messages"
             if endpoint is not None:
                 return _with_faults(sim, endpoint, request, lambda s, r: _api(s, endpoint, r))
         return _api_error(404, "404000", "Not Found")
@@ -62,7 +71,7 @@ def _with_faults(
     request: Request,
     answer: Callable[[Simulator, Request], Reply],
 ) -> Reply:
-    sim.count(endpoint)
+    sim.count(endpoint, request.headers, request.query)
     fault = sim.take_fault(endpoint)
     if fault is None:
         return answer(sim, request)
@@ -92,6 +101,17 @@ def _spoil(reply: Reply, fault: Fault) -> Reply:
         reply.slow_seconds = fault.trickle_seconds
     else:
         reply.delay = fault.delay
+    return reply
+
+
+# The public feed: no credentials asked for (a client that sends some is still answered).
+
+
+def _feed(sim: Simulator, endpoint: str, request: Request) -> Reply:
+    document = sim.feed_events() if endpoint == "feed_events" else sim.feed_registry()
+    reply = public.answer(request, document)
+    if reply.status == 304:
+        sim.count_not_modified(endpoint)
     return reply
 
 
@@ -158,6 +178,11 @@ def _api(sim: Simulator, endpoint: str, request: Request) -> Reply:
         return _throttled(retry_after, STATUS_JSON)
     if endpoint in ("products", "clouds", "regions"):
         return Reply(200, sim.registry_body(endpoint, request.query))
+    if endpoint == "locales":
+        return json_reply(200, sim.locales())
+    if endpoint == "messages":
+        locale = request.path[len(API_PREFIX) :].rstrip("/")[len("messages/") :]
+        return json_reply(200, sim.messages(locale, request.query.get("messageToken", [])))
     filters = sim.filters(request.query)
     snapshot = sim.snapshot()
     if endpoint == "events":

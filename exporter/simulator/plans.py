@@ -9,6 +9,7 @@ closed) show every step at once.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -23,15 +24,29 @@ class Member:
     name: str
     cloud_id: str | None
     region_ids: tuple[str, ...]
+    # The regions this product's own history entries name (None: the event's regions);
+    # can be narrower than the event's, as in Adobe's feed.
+    named_regions: tuple[str, ...] | None = None
+    service_ids: tuple[str, ...] = ()
+    offering_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Step:
-    """One history entry: incidents carry a severity, maintenances leave it empty."""
+    """One history entry: incidents carry a severity, maintenances leave it empty.
+
+    `message_type` is Canned (a shared, translated text chosen by status), Custom (a
+    text of this entry's own, `message_token` or one derived from the event id) or CFS
+    (a root-cause entry pointing at `cfs_url`). Tokens left empty are chosen by `texts`.
+    """
 
     at: int
     status: str
     severity: str = ""
+    message_type: str = "Canned"
+    message_token: str = ""
+    title_token: str = ""
+    cfs_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,8 @@ class Plan:
     static: bool = False
     maintenance_type: str = "Normal"
     scheduled_start: int = 0
+    # A title of the event's own (a custom text); empty: the canned title for its kind.
+    title_token: str = ""
     # Filter keys, derived once.
     product_ids: frozenset[str] = field(init=False)
     cloud_ids: frozenset[str] = field(init=False)
@@ -73,3 +90,12 @@ class Plan:
 
     def visible(self, now: float) -> bool:
         return now < self.visible_until and self.phase(now) > 0
+
+
+def incident_id(start: int, number: int) -> str:
+    """`YYYYMMDD` of the start, then the number in at least four digits."""
+    return f"{time.strftime('%Y%m%d', time.gmtime(start))}{number:04d}"
+
+
+def maintenance_id(number: int) -> str:
+    return f"CHG{number:09d}"
