@@ -74,13 +74,12 @@ class Duration(click.types.FloatParamType):
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> float:
         option = _named(param)
+        given = value if isinstance(value, str) else None
         try:
             seconds = float(value)
         except (TypeError, ValueError):
-            raise ConfigError(
-                f"{option}: must be a number of seconds in {self.limits}, got {value!r}"
-            ) from None
-        return self.limits.check(option, seconds)
+            raise self.limits.refusal(option, repr(value)) from None
+        return self.limits.check(option, seconds, given)
 
 
 class AliasedOption(click.Option):
