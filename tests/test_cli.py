@@ -133,6 +133,12 @@ def test_help_documents_every_option_with_its_environment_variable() -> None:
             {},
             "--log.format",
         ),
+        (  # v1's spelling: the error names the option by its current name
+            ["serve", "--client-id", "x", "--client-secret", "y", "--log-level", "loud"],
+            {},
+            "--log.level",
+        ),
+        (["check"], {"ADOBE_STATUS_LOG_FORMAT": "xml"}, "ADOBE_STATUS_LOG_FORMAT"),
         (
             [
                 "serve",
