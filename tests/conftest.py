@@ -19,9 +19,19 @@ from exporter.simulator import Simulator, SimulatorServer
 
 # Tests that drive external tools are marked `integration` automatically, and the tools are
 # checked only when such a test is selected: see tests/tool_marks.py.
-from tests.tool_marks import pytest_collection_finish, pytest_collection_modifyitems
+from tests.tool_marks import (
+    pytest_collection_finish,
+    pytest_collection_modifyitems,
+    tool_stand_ins,
+    tools_only_in_integration_tests,
+)
 
-__all__ = ["pytest_collection_finish", "pytest_collection_modifyitems"]
+__all__ = [
+    "pytest_collection_finish",
+    "pytest_collection_modifyitems",
+    "tool_stand_ins",
+    "tools_only_in_integration_tests",
+]
 
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "canary-s3cret-7f3a9c1e"  # also the canary the secret-hygiene tests look for

@@ -172,3 +172,25 @@ def test_the_suites_fast_selection_collects_with_no_tool_on_path(tmp_path: Path)
     assert len(selected) > 100
     assert len(tool_users) > 20, "the suite drives promtool, amtool, chromium, npm and Helm"
     assert not selected & tool_users
+
+
+SNEAKY_TEST = """
+import subprocess
+
+
+def test_runs_promtool_by_a_name_built_at_run_time():
+    tool = "prom" + "tool"
+    result = subprocess.run([tool, "--version"], capture_output=True, check=False)
+    assert result.returncode in (0, 97)
+"""
+
+
+def test_a_tool_run_the_reading_misses_fails_the_unmarked_test(tmp_path: Path) -> None:
+    path = tmp_path / "sneaky" / "test_sneaky.py"
+    path.parent.mkdir()
+    path.write_text(SNEAKY_TEST, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}  # promtool is on this PATH
+    result = pytest_run(probe_args(path, "-q"), env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "ran promtool without the integration marker" in result.stdout
+    assert "1 passed, 1 error" in result.stdout

@@ -7,6 +7,10 @@ list starting with it, or `shutil.which` of it), imports one of TOOL_MODULES, or
 virtual environment gets the marker. A new test that calls `check_metrics`, `amtool`,
 `chromium_dump_dom` or takes a fixture that does is therefore marked however it is written.
 
+A test the reading misses cannot slip through either: while a test without the marker runs,
+PATH starts with stand-ins for every tool that record the call, and the test errors naming
+the tool it ran (`tools_only_in_integration_tests`).
+
 The tools are checked at session start (scripts/test-tools --check), and only when a
 selected test needs them. conftest.py imports the hooks; `pytest -p tests.tool_marks`
 loads them for a test file outside tests/.
@@ -22,7 +26,7 @@ import subprocess
 import sys
 import textwrap
 import types
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -188,3 +192,43 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     )
     if result.returncode != 0:
         pytest.exit(result.stderr.strip(), returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+GUARD_SCRIPT = """#!/bin/sh
+echo "${0##*/}" >> "$TOOL_MARKS_GUARD_LOG"
+echo "tool_marks: ${0##*/} run by a test not marked integration" >&2
+exit 97
+"""
+
+
+@pytest.fixture(scope="session")
+def tool_stand_ins(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("tool-stand-ins")
+    for tool in TOOLS:
+        (directory / tool).write_text(GUARD_SCRIPT, encoding="utf-8")
+        (directory / tool).chmod(0o755)
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def tools_only_in_integration_tests(
+    request: pytest.FixtureRequest, tool_stand_ins: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Outside integration tests, any tool run is recorded by a stand-in and fails the test."""
+    if request.node.get_closest_marker("integration") is not None:
+        yield
+        return
+    log = tmp_path_factory.mktemp("tool-guard") / "calls.log"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", f"{tool_stand_ins}{os.pathsep}{os.environ.get('PATH', '')}")
+        patch.setenv("TOOL_MARKS_GUARD_LOG", str(log))
+        for variable in ("CHROMIUM", "PROMETHEUS"):
+            patch.delenv(variable, raising=False)
+        yield
+    if log.exists():
+        ran = sorted(set(log.read_text(encoding="utf-8").split()))
+        pytest.fail(
+            f"{request.node.nodeid} ran {', '.join(ran)} without the integration marker: "
+            "mark it @pytest.mark.integration (tests/tool_marks.py did not see the call)",
+            pytrace=False,
+        )
