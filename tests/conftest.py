@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,21 +17,24 @@ from exporter.server import ExporterHTTPServer
 from exporter.service import Service, build_service
 from exporter.simulator import Simulator, SimulatorServer
 
+# Tests that drive external tools are marked `integration` automatically, and the tools are
+# checked only when such a test is selected: see tests/tool_marks.py.
+from tests.tool_marks import (
+    pytest_collection_finish,
+    pytest_collection_modifyitems,
+    tool_stand_ins,
+    tools_only_in_integration_tests,
+)
+
+__all__ = [
+    "pytest_collection_finish",
+    "pytest_collection_modifyitems",
+    "tool_stand_ins",
+    "tools_only_in_integration_tests",
+]
+
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "canary-s3cret-7f3a9c1e"  # also the canary the secret-hygiene tests look for
-
-# The suite depends on these real tools; say so once instead of failing obscurely.
-REQUIRED_TOOLS = ("promtool", "prometheus", "amtool")
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    missing = [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
-    if missing:
-        raise pytest.UsageError(
-            f"missing tools {missing}: run `make system-deps` (Debian packages prometheus, "
-            "prometheus-alertmanager, chromium)"
-        )
-
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
