@@ -14,9 +14,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.config import CollectorConfig, Selection, UpstreamConfig
 from exporter.secret import Secret
-from exporter.server import ExporterHTTPServer
 from exporter.service import Service, build_service
 from exporter.simulator import Simulator, SimulatorServer
+from exporter.web.server import ExporterHTTPServer
 
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "canary-s3cret-7f3a9c1e"  # also the canary the secret-hygiene tests look for
