@@ -371,6 +371,20 @@ def test_required_client_certificate_refuses_missing_or_foreign_ones(
         http_get(mtls_server.url, context=context)
 
 
+def test_client_ca_replaced_on_disk_decides_from_the_next_connection(
+    mtls_server: ExporterHTTPServer, tls_files: TLSFiles, tmp_path: Path
+) -> None:
+    renewed = make_tls_files(tmp_path / "renewed")
+    # Trusts the server's (unchanged) CA, presents a client certificate from the new CA.
+    context = tls_files.client_context(cert=renewed.client_pem)
+    with pytest.raises((ssl.SSLError, ConnectionError)):
+        http_get(mtls_server.url, context=context)
+
+    replace_file(tls_files.ca_file, renewed.ca_file.read_bytes())
+
+    assert http_get(mtls_server.url, context=context).status == 200
+
+
 def test_min_version_tls13_refuses_tls12_clients(serve: ServerFactory, tls_files: TLSFiles) -> None:
     server = serve(web_config=tls_config(tls_files, min_version=ssl.TLSVersion.TLSv1_3))
     tls12_only = tls_files.client_context(max_version=ssl.TLSVersion.TLSv1_2)

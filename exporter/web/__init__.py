@@ -7,5 +7,6 @@
 - `handler`: one connection's request, read under a deadline and answered by wsgiref.
 - `server`: the threaded server: connection bound, handshakes off the accept loop, drain.
 
-Imports flow one way: server -> handler, auth, tls, listen; config -> tls, auth.
+Imports flow one way: server -> config, auth, handler, listen; config -> tls, auth; tls and
+auth -> errors (the one `WebConfigError`).
 """
