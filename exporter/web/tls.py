@@ -121,7 +121,8 @@ class ReloadingContext:
             except WebConfigError as err:
                 self._failed = stamp
                 logger.warning(
-                    "TLS files changed but cannot be used, still serving the old: %s", err
+                    "TLS files changed but cannot be used; serving the last good certificate: %s",
+                    err,
                 )
                 return self._context
             self._context, self._stamp, self._failed = context, stamp, None
