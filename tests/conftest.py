@@ -13,9 +13,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.config import CollectorConfig, Selection, UpstreamConfig
 from exporter.secret import Secret
-from exporter.server import ExporterHTTPServer
 from exporter.service import Service, build_service
 from exporter.simulator import Simulator, SimulatorServer
+from exporter.web.server import ExporterHTTPServer
 
 # Tests that drive external tools are marked `integration` automatically, and the tools are
 # checked only when such a test is selected: see tests/tool_marks.py.
