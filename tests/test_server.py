@@ -16,10 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from prometheus_client import CollectorRegistry, Gauge, make_wsgi_app
 
-from exporter.server import REALM, ExporterHTTPServer, parse_listen_address
-from exporter.webconfig import TLSConfig, WebConfig, load_web_config
+from exporter.web.auth import REALM
+from exporter.web.config import TLSConfig, WebConfig, load_web_config
+from exporter.web.listen import parse_listen_address
+from exporter.web.server import ExporterHTTPServer
+from tests.conftest import ExporterFactory, RunningExporter, parse_samples
 from tests.prometheus_support import run_prometheus, value
 from tests.tls_support import (
     Response,
@@ -29,6 +33,7 @@ from tests.tls_support import (
     client_hello,
     http_get,
     make_tls_files,
+    replace_file,
     write_web_config,
 )
 
@@ -368,6 +373,20 @@ def test_required_client_certificate_refuses_missing_or_foreign_ones(
         http_get(mtls_server.url, context=context)
 
 
+def test_client_ca_replaced_on_disk_decides_from_the_next_connection(
+    mtls_server: ExporterHTTPServer, tls_files: TLSFiles, tmp_path: Path
+) -> None:
+    renewed = make_tls_files(tmp_path / "renewed")
+    # Trusts the server's (unchanged) CA, presents a client certificate from the new CA.
+    context = tls_files.client_context(cert=renewed.client_pem)
+    with pytest.raises((ssl.SSLError, ConnectionError)):
+        http_get(mtls_server.url, context=context)
+
+    replace_file(tls_files.ca_file, renewed.ca_file.read_bytes())
+
+    assert http_get(mtls_server.url, context=context).status == 200
+
+
 def test_min_version_tls13_refuses_tls12_clients(serve: ServerFactory, tls_files: TLSFiles) -> None:
     server = serve(web_config=tls_config(tls_files, min_version=ssl.TLSVersion.TLSv1_3))
     tls12_only = tls_files.client_context(max_version=ssl.TLSVersion.TLSv1_2)
@@ -617,6 +636,102 @@ def test_bad_listen_address_is_refused_with_a_reason(address: str, reason: str) 
     assert "\n" not in str(caught.value)
 
 
+# --- certificate rotation ------------------------------------------------------------------
+
+
+def served_certificate(server: ExporterHTTPServer, context: ssl.SSLContext) -> bytes:
+    """The DER certificate a new connection is shown, verified against `context`'s CA."""
+    host, port = host_port(server)
+    with (
+        socket.create_connection((host, port), timeout=WAIT) as sock,
+        context.wrap_socket(sock, server_hostname=host) as tls,
+    ):
+        certificate = tls.getpeercert(binary_form=True)
+    assert certificate is not None
+    return certificate
+
+
+def der(cert_file: Path) -> bytes:
+    return ssl.PEM_cert_to_DER_cert(cert_file.read_text(encoding="ascii"))
+
+
+def rotate(current: TLSFiles, new: TLSFiles) -> None:
+    """Put `new`'s certificate and key where the server reads `current`'s."""
+    replace_file(current.cert_file, new.cert_file.read_bytes())
+    replace_file(current.key_file, new.key_file.read_bytes())
+
+
+def rotation_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "exporter.server" and record.levelno == logging.WARNING
+    ]
+
+
+def test_certificate_replaced_on_disk_is_served_from_the_next_connection(
+    serve: ServerFactory, tls_files: TLSFiles, tmp_path: Path
+) -> None:
+    server = serve(
+        web_config=load_web_config(
+            write_web_config(
+                tmp_path / "web.yml",
+                {
+                    "tls_server_config": {
+                        "cert_file": str(tls_files.cert_file),
+                        "key_file": str(tls_files.key_file),
+                    }
+                },
+            )
+        )
+    )
+    assert served_certificate(server, tls_files.client_context()) == der(tls_files.cert_file)
+    renewed = make_tls_files(tmp_path / "renewed")  # another CA, as after a CA rotation
+
+    rotate(tls_files, renewed)
+
+    assert served_certificate(server, renewed.client_context()) == der(renewed.cert_file)
+    with pytest.raises(ssl.SSLCertVerificationError):
+        served_certificate(server, tls_files.client_context())  # the first CA: no longer
+    assert http_get(server.url, "/ok", context=renewed.client_context()).body == b"hello /ok"
+
+
+def test_broken_certificate_file_keeps_the_last_good_one_serving_and_is_logged_once(
+    serve: ServerFactory, tls_files: TLSFiles, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = serve(web_config=tls_config(tls_files))
+    renewed = make_tls_files(tmp_path / "renewed")
+    rotate(tls_files, renewed)
+    assert served_certificate(server, renewed.client_context()) == der(renewed.cert_file)
+
+    with caplog.at_level(logging.WARNING, logger="exporter.server"):
+        replace_file(tls_files.cert_file, b"-----BEGIN CERTIFICATE-----\ntruncated")
+        for _ in range(3):
+            assert served_certificate(server, renewed.client_context()) == der(renewed.cert_file)
+
+    [warning] = rotation_warnings(caplog)
+    assert "tls_server_config.cert_file" in warning
+
+
+def test_half_done_rotation_serves_the_old_pair_until_the_key_arrives(
+    serve: ServerFactory, tls_files: TLSFiles, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = serve(web_config=tls_config(tls_files))
+    old_certificate = der(tls_files.cert_file)
+    renewed = make_tls_files(tmp_path / "renewed")
+
+    with caplog.at_level(logging.WARNING, logger="exporter.server"):
+        replace_file(tls_files.cert_file, renewed.cert_file.read_bytes())  # the key comes later
+        assert served_certificate(server, tls_files.client_context()) == old_certificate
+        [warning] = rotation_warnings(caplog)
+        assert "does not match" in warning
+
+        replace_file(tls_files.key_file, renewed.key_file.read_bytes())
+
+        assert served_certificate(server, renewed.client_context()) == der(renewed.cert_file)
+    assert len(rotation_warnings(caplog)) == 1
+
+
 # --- a real Prometheus ---------------------------------------------------------------------
 
 
@@ -652,3 +767,63 @@ def test_real_prometheus_scrapes_over_tls_with_basic_auth(
         assert value(sample) == 42.0
         health = {job: error for job, _, error in prometheus.target_health()}
         assert "401" in health["wrong-password"]
+
+
+# --- HEAD: every GET endpoint of the exporter answers it -----------------------------------
+
+OPENMETRICS_ACCEPT = "application/openmetrics-text; version=1.0.0"
+EXPORTER_PATHS = ["/metrics", "/metrics?name[]=adobe_status_up", "/", "/-/healthy", "/-/ready"]
+NEGOTIATED = [
+    {"Accept-Encoding": "identity"},
+    {"Accept-Encoding": "gzip"},
+    {"Accept": OPENMETRICS_ACCEPT, "Accept-Encoding": "identity"},
+    {"Accept": OPENMETRICS_ACCEPT, "Accept-Encoding": "gzip"},
+]
+HEAD_HEADERS = ("Content-Type", "Content-Encoding")
+# The whole exposition carries this scrape's own duration, the one sample that changes
+# between two scrapes of a cached collection: its digits may differ, nothing else.
+DURATION_DIGITS = 32
+
+
+@pytest.mark.parametrize("path", EXPORTER_PATHS)
+@pytest.mark.parametrize("headers", NEGOTIATED, ids=["text", "gzip", "openmetrics", "om-gzip"])
+def test_head_answers_as_get_does_without_a_body(
+    make_exporter: ExporterFactory, path: str, headers: dict[str, str]
+) -> None:
+    # A cached collection: two answers in a row are the same bytes, so lengths compare.
+    exporter = make_exporter(cache_ttl=60.0)
+    slack = DURATION_DIGITS if path == "/metrics" else 0
+    if path != "/-/ready":  # readiness also before the first collection, below
+        requests.get(exporter.url + "/metrics", timeout=30)
+    get = requests.get(exporter.url + path, headers=headers, timeout=30, stream=True)
+    raw = get.raw.read(decode_content=False)
+    head = requests.head(exporter.url + path, headers=headers, timeout=30)
+    assert head.status_code == get.status_code
+    assert head.content == b""
+    for name in HEAD_HEADERS:
+        assert head.headers.get(name) == get.headers.get(name), name
+    assert int(get.headers["Content-Length"]) == len(raw)
+    assert abs(int(head.headers["Content-Length"]) - len(raw)) <= slack
+
+
+def test_head_of_metrics_is_not_refused(exporter: RunningExporter) -> None:
+    head = requests.head(exporter.url + "/metrics", timeout=30)
+    assert head.status_code == 200
+    assert head.headers["Content-Type"].startswith("text/plain")
+    assert int(head.headers["Content-Length"]) > 0
+
+
+def test_get_after_head_on_one_connection_reads_the_whole_answer(exporter: RunningExporter) -> None:
+    with requests.Session() as session:
+        assert session.head(exporter.url + "/metrics", timeout=30).status_code == 200
+        assert session.head(exporter.url + "/", timeout=30).status_code == 200
+        get = session.get(exporter.url + "/metrics", timeout=30)
+    assert get.status_code == 200
+    assert parse_samples(get.text)[("adobe_status_up", frozenset())] == 1
+
+
+def test_other_methods_get_405_naming_get_and_head(exporter: RunningExporter) -> None:
+    for method in ("POST", "PUT", "DELETE"):
+        answer = requests.request(method, exporter.url + "/metrics", timeout=30)
+        assert answer.status_code == 405
+        assert answer.headers["Allow"] == "GET, HEAD"
