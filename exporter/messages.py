@@ -26,9 +26,8 @@ from typing import Any, Final
 from exporter.client import StatusClient
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.logs import MASK
 from exporter.model import Message, clean_text
-from exporter.secret import Secret
+from exporter.secret import MASK, Secret
 from exporter.texts import fallback_locales
 
 log = logging.getLogger(__name__)

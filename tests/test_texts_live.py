@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from exporter.logs import MASK
 from exporter.messages import FAILURE_BACKOFF
+from exporter.secret import MASK
 from exporter.simulator import Simulator
 from exporter.upstream_metrics import ERROR_REASONS
 from tests.conftest import CLIENT_SECRET, ExporterFactory, FakeClock, RunningExporter, value
