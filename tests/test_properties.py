@@ -31,7 +31,14 @@ from exporter.cache import Snapshot, View
 from exporter.collector import ScrapeCollector, status_families
 from exporter.config import Selection
 from exporter.model import Registry, State
-from exporter.parse import Events, ShapeError, parse_events, parse_feed, parse_registry
+from exporter.parse import (
+    Events,
+    ShapeError,
+    parse_events,
+    parse_feed,
+    parse_registry,
+    read_events,
+)
 from exporter.summary import ProductStatus, Summary, resolve, summarize
 from tests import payloads as p
 from tests.adobe_spec import require_spec
@@ -39,6 +46,7 @@ from tests.payloads import NOW
 from tests.prometheus_support import assert_metrics_clean
 from tests.spec_strategies import (
     KEYS,
+    TWIN_NOW,
     Spec,
     World,
     history_times,
@@ -51,6 +59,7 @@ from tests.spec_strategies import (
     raw_worlds,
     regions_key,
     spliced,
+    twin_worlds,
     worlds,
 )
 
@@ -97,7 +106,7 @@ class Reading:
         return [region.id for region in product.regions] if product else []
 
 
-def read(world: World, *, any_registry: bool = False) -> Reading:
+def read(world: World, *, any_registry: bool = False, now: float = NOW) -> Reading:
     """The model over one world, every product, cloud and region selected.
 
     `any_registry`: a registry the contract calls drift (no product or cloud with an id,
@@ -110,7 +119,7 @@ def read(world: World, *, any_registry: bool = False) -> Reading:
             raise
         assert registry_drifted(world)
         registry, anomalies = parse_registry(p.products_payload(), p.clouds_payload())
-    events = (parse_feed if world.feed else parse_events)(world.events, now=NOW)
+    events = (parse_feed if world.feed else parse_events)(world.events, now=now)
     scope = resolve(Selection(), registry)
     summary = summarize(registry, events.impacts, scope, [*anomalies, *events.anomalies])
     return Reading(registry, events, summary)
@@ -630,6 +639,41 @@ def test_event_counts_agree_with_event_info_series(world: World) -> None:
         )
     ]
     assert not disagreeing
+
+
+# --- 3b. one scenario reads alike in the API's shape and the feed's ---------------------
+
+
+def without_enums(schema: Any) -> Any:
+    """The schema without its enums: Adobe's real words (Reminder, Closed...) are not in them."""
+    if isinstance(schema, dict):
+        return {key: without_enums(value) for key, value in schema.items() if key != "enum"}
+    if isinstance(schema, list):
+        return [without_enums(item) for item in schema]
+    return schema
+
+
+DTO_SHAPE = Draft4Validator(without_enums(SPEC.schema("Event")))
+
+
+@settings(PROFILE, max_examples=150)
+@given(twin_worlds(SPEC))
+def test_one_scenario_reads_alike_as_the_apis_dto_and_the_feeds_maps(
+    twins: tuple[World, World],
+) -> None:
+    feed_world, dto_world = twins
+    errors = [error.message for error in DTO_SHAPE.iter_errors(dto_world.events)]
+    assert not errors, errors[:3]  # the rendering is the spec's DTO
+    from_feed = read(feed_world, now=TWIN_NOW)
+    from_dto = read(dto_world, now=TWIN_NOW)
+    # Products, regions, incidents, maintenances, each event's impact and what was odd.
+    assert state_table(from_dto.summary) == state_table(from_feed.summary)
+    assert from_dto.summary == from_feed.summary
+    streamed = read_events(json.dumps(dto_world.events).encode(), now=TWIN_NOW)
+    assert (streamed.impacts, streamed.anomalies) == (
+        from_dto.events.impacts,
+        from_dto.events.anomalies,
+    )
 
 
 # --- 4. promtool accepts every exposition -----------------------------------------------
