@@ -539,13 +539,15 @@ def worlds(
             if member not in listed:
                 listed.append(member)
         cloud["cloudProducts"] = listed
-    if clouds and not clouds[0]["id"].strip():
+    # Some cloud with an id lists a registry product, as Adobe's do (none is drift).
+    readable = [cloud for cloud in clouds if cloud["id"].strip()]
+    if not readable:
         clouds[0]["id"] = "503460"
-    if not any(
-        member["id"] in product_ids for cloud in clouds for member in cloud["cloudProducts"]
-    ):
-        # Some cloud lists a registry product, as Adobe's do (none listed is drift).
-        clouds[0]["cloudProducts"].append({"id": product_ids[0]})
+        readable = clouds[:1]
+    known = {product_id.strip() for product_id in product_ids}
+    members_ = (member["id"].strip() for cloud in readable for member in cloud["cloudProducts"])
+    if not known & set(members_):
+        readable[0]["cloudProducts"].append({"id": product_ids[0]})
 
     for kind, event_list in (
         ("incident", incidents_of(events, feed)),
@@ -553,6 +555,8 @@ def worlds(
     ):
         for index, event in enumerate(event_list):
             event["id"] = ident(f"{EVENT_ID_PREFIX[kind]}-{index}")
+            if not event["id"].strip():  # events without an id, and only those, are drift
+                event["id"] = f"{EVENT_ID_PREFIX[kind]}-{index}"
             for product in members(event.get("products")):
                 product["id"] = draw(product_pool)
                 if text is not None:

@@ -296,6 +296,9 @@ def test_dto_and_feed_shapes_agree() -> None:
         {},
         {"data": [p.incident()]},
         {"Incidents": [p.incident()], "Maintenances": []},
+        # Events listed, none with the keys an event is read by (id, products).
+        {"incidents": [{"eventId": "202608040123", "products": []}], "maintenances": []},
+        {"incidents": [{"id": "202608040123", "affectedProducts": []}, None]},
     ],
 )
 def test_unreadable_top_level_is_a_shape_error(payload: Any) -> None:
@@ -308,7 +311,7 @@ def test_unreadable_top_level_is_a_shape_error(payload: Any) -> None:
     [
         {"incidents": None, "maintenances": None},
         {"maintenances": []},
-        {"incidents": [None, 3, "x", {}], "maintenances": [None, {"id": 5}]},
+        {"incidents": [None, 3, "x", {}], "maintenances": [None, {"id": 5, "products": []}]},
         {
             "incidents": [
                 {
@@ -671,6 +674,7 @@ def test_feed_texts_are_read_by_locale_and_token_and_junk_is_counted() -> None:
         {"incidentEvent": {"Incidents": {}}, "maintenanceEvent": {"maintenances": {}}},
         {"incidentEvent": [], "maintenanceEvent": {}},
         [],
+        {"incidentEvent": {"incidents": {"202608040123": {"eventId": "202608040123"}}}},
     ],
 )
 def test_feed_without_its_events_maps_is_a_shape_error(payload: Any) -> None:

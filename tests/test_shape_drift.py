@@ -21,6 +21,9 @@ DRIFTED_EVENTS = {
     "empty-object": "{}",
     "renamed-top-level": json.dumps({"data": [incident()]}),
     "renamed-case": json.dumps({"Incidents": [incident()], "Maintenances": []}),
+    "renamed-event-id": json.dumps(
+        {"incidents": [{**incident(), "id": None, "eventId": "202608040123"}], "maintenances": []}
+    ),
 }
 
 
