@@ -3,8 +3,10 @@
 The events body is read straight from its bytes, one event at a time (`read_events`), so a
 40-day feed never exists as one JSON tree; `parse_events` reads an already decoded payload.
 
-A payload whose top level cannot be read at all raises ShapeError (the exporter then
-reports `invalid_response`, never "all operational"); anything smaller that is odd —
+A payload that cannot be read at all raises ShapeError (the exporter then reports
+`invalid_response`, never "all operational"): not an object, none of the keys read here
+at its top level (a key renamed at Adobe), events listed of which none carries an id and
+products, a registry with no product or cloud to know them by. Anything smaller that is odd —
 a null in a list, a number where a string was due, an unknown enum — is skipped or
 mapped to its documented fallback and reported as an Anomaly.
 """
