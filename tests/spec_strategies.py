@@ -544,7 +544,7 @@ def worlds(
     if not readable:
         clouds[0]["id"] = "503460"
         readable = clouds[:1]
-    known = {product_id.strip() for product_id in product_ids}
+    known = {product_id.strip() for product_id in product_ids} - {""}
     members_ = (member["id"].strip() for cloud in readable for member in cloud["cloudProducts"])
     if not known & set(members_):
         readable[0]["cloudProducts"].append({"id": product_ids[0]})
