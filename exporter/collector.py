@@ -4,11 +4,11 @@ Status families are built once per upstream collection (`status_families`); each
 scrape adds the few per-scrape gauges (`ScrapeCollector`). Sample output:
 
     adobe_status_product_status{cloud="Adobe Experience Cloud",product="Adobe Analytics",product_id="503467"} 4
-    adobe_status_region_status{cloud="...",product="Adobe Analytics",product_id="503467",region="Europe",region_id="2"} 4
+    adobe_status_region_status{cloud="...",product="Adobe Analytics",product_id="503467",region="EMEA",region_id="EMEA"} 4
     adobe_status_incidents_open{cloud="...",product="Adobe Analytics",product_id="503467",severity="major"} 1
     adobe_status_maintenances{cloud="...",product="Adobe Analytics",product_id="503467",state="scheduled"} 0
-    adobe_status_event_info{event_id="1234",kind="incident",product="Adobe Analytics",product_id="503467",severity="major",status="opened"} 1
-    adobe_status_event_start_timestamp_seconds{event_id="1234",kind="incident",product_id="503467"} 1.7643e+09
+    adobe_status_event_info{event_id="202608040123",kind="incident",product="Adobe Analytics",product_id="503467",severity="major",status="opened"} 1
+    adobe_status_event_start_timestamp_seconds{event_id="202608040123",kind="incident",product_id="503467"} 1.7643e+09
     adobe_status_up 1
 """
 

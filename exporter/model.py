@@ -114,8 +114,8 @@ class Impact:
     region_names: tuple[str, ...]
     clouds: tuple[tuple[str, str], ...]  # (id, name) of the clouds the event names
     start: float | None  # Unix seconds
-    # Incident: the product's `endedOn`; maintenance: `completedOn`, else its scheduled end
-    # (both as Unix seconds, None when not given): what `{endDateTime}` stands for.
+    # Incident: the product's `endedOn` (None while 0); maintenance: its `completedOn` (the
+    # spec gives no scheduled end). Unix seconds: what `{endDateTime}` stands for.
     end: float | None = None
     title_token: str = ""  # latest history entry's `titleToken` ("" when absent)
     message_token: str = ""  # latest history entry's `messageToken`

@@ -3,8 +3,10 @@
 The events body is read straight from its bytes, one event at a time (`read_events`), so a
 40-day feed never exists as one JSON tree; `parse_events` reads an already decoded payload.
 
-A payload whose top level cannot be read at all raises ShapeError (the exporter then
-reports `invalid_response`, never "all operational"); anything smaller that is odd —
+A payload that cannot be read at all raises ShapeError (the exporter then reports
+`invalid_response`, never "all operational"): not an object, none of the keys read here
+at its top level (a key renamed at Adobe), events listed of which none carries an id and
+products, a registry with no product or cloud to know them by. Anything smaller that is odd —
 a null in a list, a number where a string was due, an unknown enum — is skipped or
 mapped to its documented fallback and reported as an Anomaly.
 """
@@ -55,6 +57,21 @@ def _require_any(present: object, *keys: str) -> None:
     """Schema drift: none of the keys the exporter reads. Never read as "nothing open"."""
     if not isinstance(present, Mapping) or not any(key in present for key in keys):
         raise ShapeError(f"none of {', '.join(keys)} at the top level")
+
+
+def _readable(event: object) -> bool:
+    """An event the readers can use: an id and its products (a rename of either is drift)."""
+    return isinstance(event, dict) and bool(text(event.get("id"))) and "products" in event
+
+
+def _require_readable(seen: int, readable: int) -> None:
+    """Schema drift: events listed, none of them readable. Never read as "nothing open"."""
+    if seen and not readable:
+        raise ShapeError(f"none of {seen} events carries an id and products")
+
+
+def _count(value: object) -> int:
+    return len(value) if isinstance(value, list | dict) else 0
 
 
 # --- registry ------------------------------------------------------------------------
@@ -143,9 +160,13 @@ def parse_events(payload: object, *, now: float) -> Events:
     body = _top(payload, *_EVENT_READERS)
     _require_any(body, *_EVENT_READERS)
     events = Events()
+    seen = readable = 0
     for key, (what, read) in _EVENT_READERS.items():
+        seen += _count(body.get(key))
         for event in dicts(body.get(key), events.anomalies, what):
+            readable += _readable(event)
             read(event, events.impacts, events.anomalies, now)
+    _require_readable(seen, readable)
     return events
 
 
@@ -167,7 +188,7 @@ def read_events(body: bytes | bytearray, *, now: float) -> Events:
         value = scanner.value()
         scanner.end()
         _top(value)  # valid JSON but not an object: raises ShapeError
-    streamed: dict[str, Events] = {}
+    streamed: dict[str, _Part] = {}
     whole: dict[str, object] = {}  # a map, null or junk where an array was due
     for key in scanner.members():
         reader = _EVENT_READERS.get(key)
@@ -183,26 +204,40 @@ def read_events(body: bytes | bytearray, *, now: float) -> Events:
     _top(whole, *_EVENT_READERS)
     _require_any({**streamed, **whole}, *_EVENT_READERS)
     events = Events()
+    seen = readable = 0
     for key, (what, read) in _EVENT_READERS.items():
         part = streamed[key] if key in streamed else _read_all(whole.get(key), what, read, now)
         events.impacts += part.impacts
         events.anomalies += part.anomalies
+        seen, readable = seen + part.seen, readable + part.readable
+    _require_readable(seen, readable)
     return events
 
 
-def _read_array(scanner: JsonScanner, what: str, read: EventReader, now: float) -> Events:
-    part = Events()
+@dataclass
+class _Part(Events):
+    """The events of one array, with how many were listed and how many readable."""
+
+    seen: int = 0
+    readable: int = 0
+
+
+def _read_array(scanner: JsonScanner, what: str, read: EventReader, now: float) -> _Part:
+    part = _Part()
     for item in scanner.items():
+        part.seen += 1
         if isinstance(item, dict):
+            part.readable += _readable(item)
             read(item, part.impacts, part.anomalies, now)
         else:
             part.anomalies.append(Anomaly("malformed_entry", what))
     return part
 
 
-def _read_all(value: object, what: str, read: EventReader, now: float) -> Events:
-    part = Events()
+def _read_all(value: object, what: str, read: EventReader, now: float) -> _Part:
+    part = _Part(seen=_count(value))
     for item in dicts(value, part.anomalies, what):
+        part.readable += _readable(item)
         read(item, part.impacts, part.anomalies, now)
     return part
 
@@ -229,11 +264,15 @@ def parse_feed(payload: object, *, now: float) -> Events:
     if not any(key in sections[name] for name, (key, _, _) in _FEED_SECTIONS.items()):
         raise ShapeError("none of incidentEvent.incidents, maintenanceEvent.maintenance")
     events = Events()
+    seen = readable = 0
     for name, (key, what, read) in _FEED_SECTIONS.items():
         section = sections[name]
+        seen += _count(section.get(key))
         for event in dicts(section.get(key), events.anomalies, what):
+            readable += _readable(event)
             read(event, events.impacts, events.anomalies, now)
         _read_messages(section.get("messages"), events)
+    _require_readable(seen, readable)
     return events
 
 

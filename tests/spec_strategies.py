@@ -539,13 +539,15 @@ def worlds(
             if member not in listed:
                 listed.append(member)
         cloud["cloudProducts"] = listed
-    if clouds and not clouds[0]["id"].strip():
+    # Some cloud with an id lists a registry product, as Adobe's do (none is drift).
+    readable = [cloud for cloud in clouds if cloud["id"].strip()]
+    if not readable:
         clouds[0]["id"] = "503460"
-    if not any(
-        member["id"] in product_ids for cloud in clouds for member in cloud["cloudProducts"]
-    ):
-        # Some cloud lists a registry product, as Adobe's do (none listed is drift).
-        clouds[0]["cloudProducts"].append({"id": product_ids[0]})
+        readable = clouds[:1]
+    known = {product_id.strip() for product_id in product_ids} - {""}
+    members_ = (member["id"].strip() for cloud in readable for member in cloud["cloudProducts"])
+    if not known & set(members_):
+        readable[0]["cloudProducts"].append({"id": product_ids[0]})
 
     for kind, event_list in (
         ("incident", incidents_of(events, feed)),
@@ -553,6 +555,8 @@ def worlds(
     ):
         for index, event in enumerate(event_list):
             event["id"] = ident(f"{EVENT_ID_PREFIX[kind]}-{index}")
+            if not event["id"].strip():  # events without an id, and only those, are drift
+                event["id"] = f"{EVENT_ID_PREFIX[kind]}-{index}"
             for product in members(event.get("products")):
                 product["id"] = draw(product_pool)
                 if text is not None:
@@ -590,3 +594,134 @@ def raw_worlds(spec: Spec, feed: bool) -> st.SearchStrategy[World]:
         events=spec.payloads("Events" if feed else "Event", whole=True),
         feed=st.just(feed),
     )
+
+
+# --- one scenario in both shapes ---------------------------------------------------------
+
+# Adobe's real words (CONTRACT.md), beside the spec's enums, which leave some out.
+REAL_INCIDENT_STATUSES = ("Opened", "Discovery", "Reopened", "Updated", "Closed", "Resolved")
+REAL_MAINTENANCE_EVENT_STATUSES = (
+    *("Scheduled", "Started", "Completed", "Canceled", "Cancelled", "Closed", "Empty"),
+)
+REAL_MAINTENANCE_STATUSES = (
+    *("Scheduled", "Reminder", "Started", "Updated", "Completed", "Cancelled", "Closed"),
+)
+TWIN_NOW = 1_500_000_000.0  # mid-range of the drawn epochs: some ends passed, some not
+_ABSENT_WORDS = ("", "empty", "none", "null")
+_OVER_WORDS = ("completed", "canceled", "cancelled", "closed")
+# What IncidentHistoryEventDto has of a feed's IncidentHistoryEvent (messageTime apart).
+_DTO_INCIDENT_ENTRY = (
+    *("id", "status", "severity", "messageType", "messageToken", "titleToken", "cfsId"),
+    *("cfsSource", "customerImpact", "operationsImpact", "showEnvironment"),
+    *("locationImpact", "serviceImpact"),
+)
+
+
+def _seconds_key(key: str) -> int:
+    number = int(key)
+    return number // 1000 if number > 1e11 else number
+
+
+@st.composite
+def twin_worlds(draw: st.DrawFn, spec: Spec) -> tuple[World, World]:
+    """One upstream state as the feed's `Events` maps and as the API's `Event` DTO.
+
+    A feed world from `worlds`, its times made epoch seconds (as Adobe writes them), with
+    Adobe's real vocabulary, incident end times, root-cause entries and completions drawn
+    in; then rendered as the DTO by `feed_as_dto`.
+    """
+    world = draw(worlds(spec, feed=True))
+    events = world.events
+    optional_time = st.none() | EPOCH_SECONDS
+    for incident in incidents_of(events, feed=True):
+        for product in members(incident.get("products")):
+            _real_history(draw, product, REAL_INCIDENT_STATUSES, incident=True)
+            for key in ("startedOn", "endedOn"):
+                product.pop(key, None)
+                when = draw(optional_time | st.just(0))
+                if when is not None and (when or key == "endedOn"):
+                    product[key] = when
+    for maintenance in maintenances_of(events, feed=True):
+        for key in ("status", "cmrStatus"):
+            maintenance[key] = draw(st.sampled_from(REAL_MAINTENANCE_EVENT_STATUSES))
+        for key in ("startedOn", "scheduledDate", "completedOn"):
+            maintenance.pop(key, None)
+            if (when := draw(optional_time)) is not None:
+                maintenance[key] = when
+        for product in members(maintenance.get("products")):
+            _real_history(draw, product, REAL_MAINTENANCE_STATUSES, incident=False)
+    dto = World(world.products, world.clouds, feed_as_dto(events), feed=False)
+    return world, dto
+
+
+def _real_history(
+    draw: st.DrawFn, product: dict[str, Any], statuses: tuple[str, ...], *, incident: bool
+) -> None:
+    """The product's history keyed and timed in epoch seconds, with real statuses."""
+    history = product.get("history")
+    if not isinstance(history, dict):
+        return
+    timed = {}
+    for key, entry in history.items():
+        seconds = _seconds_key(key)
+        entry["messageTime"] = seconds
+        if draw(st.booleans()):
+            entry["status"] = draw(st.sampled_from(statuses))
+        if incident and draw(st.integers(0, 4)) == 0:
+            entry["messageType"] = "CFS"  # a root-cause report
+        timed[str(seconds)] = entry
+    product["history"] = timed
+
+
+def feed_as_dto(events: JSON) -> JSON:
+    """The feed's `Events` maps rendered as the API's `Event` DTO.
+
+    Maps become lists, epoch seconds ISO 8601 strings (maintenance history `messageTime`
+    stays an integer, as the spec types it). The DTO has no `cmrStatus`: its one `status`
+    says what the API would, the change request's when that one says the maintenance is
+    over or the event's own status is empty. Product statuses are left to their history.
+    """
+    incidents = []
+    for incident in incidents_of(events, feed=True):
+        products = []
+        for product in members(incident.get("products")):
+            rendered: JSON = {key: product[key] for key in ("id", "name") if key in product}
+            for key in ("startedOn", "endedOn"):
+                if product.get(key):
+                    rendered[key] = iso(product[key])
+            rendered["history"] = [
+                {
+                    **{key: entry[key] for key in _DTO_INCIDENT_ENTRY if key in entry},
+                    "messageTime": iso(int(stamp)),
+                }
+                for stamp, entry in (product.get("history") or {}).items()
+            ]
+            products.append(rendered)
+        incidents.append(_dto_event(incident, products))
+    maintenances = []
+    for maintenance in maintenances_of(events, feed=True):
+        products = [
+            {
+                **{key: product[key] for key in ("id", "name") if key in product},
+                "history": list((product.get("history") or {}).values()),
+            }
+            for product in members(maintenance.get("products"))
+        ]
+        rendered = _dto_event(maintenance, products)
+        own, cmr = maintenance["status"], maintenance["cmrStatus"]
+        use_cmr = cmr.lower() in _OVER_WORDS or own.lower() in _ABSENT_WORDS
+        rendered["status"] = cmr if use_cmr else own
+        for key in ("startedOn", "scheduledDate", "completedOn"):
+            if key in maintenance:
+                rendered[key] = iso(maintenance[key])
+        maintenances.append(rendered)
+    return {"incidents": incidents, "maintenances": maintenances}
+
+
+def _dto_event(event: JSON, products: list[JSON]) -> JSON:
+    rendered: JSON = {"id": event["id"], "products": products}
+    if "regions" in event:
+        rendered["region"] = members(event["regions"])
+    if "clouds" in event:
+        rendered["clouds"] = members(event["clouds"])
+    return rendered

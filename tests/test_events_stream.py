@@ -12,6 +12,7 @@ from exporter.parse import Events, ShapeError, parse_events, read_events
 from exporter.simulator import Scale, Simulator
 from exporter.simulator.snapshot import Filters
 from tests import payloads as p
+from tests.fixtures import real_events as real
 
 FROZEN = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
@@ -99,6 +100,15 @@ MAINTENANCE = json.dumps(p.maintenance())
         f'{{"incidents": 5, "incidents": [{INCIDENT}]}}',
         f'{{"incidents": [{INCIDENT}], "incidents": 5}}',
         '{"incidents": 5}',
+        # None of the keys the exporter reads: drift, a ShapeError in both readers.
+        '{"data": []}',
+        f'{{"data": [{INCIDENT}], "other": null}}',
+        '{"Incidents": [], "Maintenances": []}',
+        '{"incidents": null}',
+        '{"maintenances": {}}',
+        '{"incidents": [{"eventId": "1", "products": []}, null, 3], "maintenances": []}',
+        '{"incidents": [{"id": "1"}], "maintenances": {"a": {"id": "2"}}}',
+        '{"incidents": [{"id": "1"}], "maintenances": {"a": {"id": "2", "products": null}}}',
         '{"maintenances": "x"}',
         '{"incidents": "x", "maintenances": 3}',
         "[]",
@@ -136,3 +146,16 @@ def test_shapes_and_junk_read_alike(body: str) -> None:
 def test_invalid_json_is_a_value_error_before_any_shape_error(body: bytes) -> None:
     assert outcome(partial(read_events, now=FROZEN), body) == (ValueError, "invalid JSON")
     assert_same_as_json_loads(body)
+
+
+def test_real_shaped_body_reads_alike() -> None:
+    body = json.dumps(real.dto(real.scenario())).encode()
+    assert len(read_events(body, now=real.NOW).impacts) == 4
+    assert_same_as_json_loads(body, real.NOW)
+
+
+@pytest.mark.parametrize("hours", [-1, 0, 1])
+def test_end_times_are_judged_alike(hours: int) -> None:
+    # Audience Manager's incident ended at 11:00: open before, closed after, in both readers.
+    body = json.dumps(real.dto(real.scenario())).encode()
+    assert_same_as_json_loads(body, real.at("2026-11-29T11:00:00") + hours * 3600)
