@@ -364,7 +364,7 @@ def check(output: str, demo: bool, **kwargs: Any) -> None:
             service.close()
     if output == "prometheus":
         registry = CollectorRegistry(auto_describe=False)
-        registry.register(ScrapeCollector(view, lambda: service.tokens.expires_at))
+        registry.register(ScrapeCollector(view, lambda: service.token_expiry))
         registry.register(service.metrics.registry)
         click.echo(generate_latest(registry).decode(), nl=False)
     else:
