@@ -1,4 +1,4 @@
-"""A simulator of Adobe IMS and the Adobe Status API, for the demo and the tests.
+"""A simulator of Adobe IMS, the Adobe Status API and its public feed, for the demo and tests.
 
 It serves over real HTTP what the exporter talks to, as Adobe documents it:
 
@@ -16,6 +16,23 @@ It serves over real HTTP what the exporter talks to, as Adobe documents it:
   ``StatusAdobeIOClient`` in query ``api_key`` or header ``x-api-key`` (else 403). More
   than 50 requests in 5 s per token (per client for IMS) get 429 with ``Retry-After``.
 
+Public feed (what status.adobe.com reads; no credentials, none needed, any accepted):
+
+- ``GET /adobestatus/StatusEvents``: the events in the spec's ``Events`` map shape, epoch
+  seconds, from the same scenario as ``/api/v1/events``.
+- ``GET /adobestatus/SnowServiceRegistry``: ``clouds``, ``products``, ``offerings``,
+  ``services`` and ``environments``, each a map keyed by id, from the same catalog as
+  ``/api/v1/products``.
+
+Both send ``ETag`` (a hash of the body: it changes exactly when the document changes) and
+``Last-Modified``, and answer ``304 Not Modified`` to a matching ``If-None-Match`` (or,
+without one, an ``If-Modified-Since`` no older than the document). `SimulatorServer.feed_url`
+is their base URL.
+
+Endpoint names, for faults (`Simulator.inject`) and request counts: ``token``, ``events``,
+``incidents``, ``maintenance``, ``scheduled``, ``products``, ``clouds``, ``regions``,
+``feed_events`` (StatusEvents) and ``feed_registry`` (SnowServiceRegistry).
+
 The catalog is Adobe's (5 clouds, 73 products). Regions, environments, offerings and
 services are this simulator's invention: Adobe publishes no list of them.
 
@@ -23,7 +40,10 @@ Control API, for a simulator running as its own process (``python -m exporter.si
 or the CLI's ``simulate``). Bodies are JSON objects whose keys are the keyword arguments
 of the `Simulator` method named; no authentication (serve it on loopback):
 
-- ``GET /_sim/stats``: request counts per endpoint, tokens issued, events in the feed.
+- ``GET /_sim/stats``: ``requests`` per endpoint, ``not_modified`` (304 answers) per
+  endpoint, ``credentials`` (per endpoint, how many requests carried ``authorization``,
+  ``x-api-key``, ``api_key``), ``last_headers`` (per endpoint, credentials redacted),
+  tokens issued, events in the feed.
 - ``GET /_sim/events``: `Simulator.payload_events`; ``GET /_sim/feed?epoch_ms=1``:
   `Simulator.payload_feed`.
 - ``POST /_sim/incidents`` (`add_incident` kwargs) and ``POST /_sim/maintenances``

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
-from exporter.simulator import control, render
+from exporter.simulator import control, public, render
 from exporter.simulator.faults import Fault
 from exporter.simulator.messages import STATUS_JSON, Reply, Request, json_reply
 from exporter.simulator.simulator import Simulator
@@ -46,6 +46,9 @@ def handle(sim: Simulator, request: Request) -> Reply:
             return control.handle(sim, request)
         if request.path == IMS_TOKEN_PATH:
             return _with_faults(sim, "token", request, _token)
+        feed = public.FEED_ENDPOINTS.get(request.path.rstrip("/"))
+        if feed is not None:
+            return _with_faults(sim, feed, request, lambda s, r: _feed(s, feed, r))
         if request.path.startswith(API_PREFIX):
             endpoint = API_ENDPOINTS.get(request.path[len(API_PREFIX) :].rstrip("/"))
             if endpoint is not None:
@@ -62,7 +65,7 @@ def _with_faults(
     request: Request,
     answer: Callable[[Simulator, Request], Reply],
 ) -> Reply:
-    sim.count(endpoint)
+    sim.count(endpoint, request.headers, request.query)
     fault = sim.take_fault(endpoint)
     if fault is None:
         return answer(sim, request)
@@ -92,6 +95,17 @@ def _spoil(reply: Reply, fault: Fault) -> Reply:
         reply.slow_seconds = fault.trickle_seconds
     else:
         reply.delay = fault.delay
+    return reply
+
+
+# The public feed: no credentials asked for (a client that sends some is still answered).
+
+
+def _feed(sim: Simulator, endpoint: str, request: Request) -> Reply:
+    document = sim.feed_events() if endpoint == "feed_events" else sim.feed_registry()
+    reply = public.answer(request, document)
+    if reply.status == 304:
+        sim.count_not_modified(endpoint)
     return reply
 
 

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-# The endpoints a fault can target; the first four are the ones the exporter calls.
+# The endpoints a fault can target: the Status API's and IMS's, then the public feed's.
 ENDPOINTS = (
     "token",
     "events",
@@ -16,6 +16,8 @@ ENDPOINTS = (
     "incidents",
     "maintenance",
     "scheduled",
+    "feed_events",
+    "feed_registry",
 )
 
 # Without `delay`, a slow body takes this long to trickle out.

@@ -66,3 +66,51 @@ def clouds(catalog: Catalog, cloud_ids: Collection[str] = (), name: str = "") ->
 
 def regions(catalog: Catalog) -> list[JSON]:
     return [{"id": region.id, "name": region.name} for region in catalog.regions]
+
+
+def feed_registry(catalog: Catalog) -> JSON:
+    """SnowServiceRegistry: every part of the registry as a map keyed by id.
+
+    A product names its offerings and services; a service its environments; an environment
+    its regions (by name): a product's regions are its services' environments' regions.
+    """
+    offerings: JSON = {}
+    services: JSON = {}
+    environments: JSON = {}
+    products: JSON = {}
+    for product in catalog.products:
+        products[product.id] = {
+            "id": product.id,
+            "name": product.name,
+            "productOfferings": [offer.id for offer in product.offerings],
+            "productServices": [svc.id for svc in product.services],
+        }
+        for offer in product.offerings:
+            offerings[offer.id] = {
+                "id": offer.id,
+                "name": offer.name,
+                "productServices": list(offer.service_ids),
+            }
+        for svc in product.services:
+            services[svc.id] = {
+                "id": svc.id,
+                "name": svc.name,
+                "serviceEnvironments": list(svc.environment_ids),
+            }
+        for env in product.environments:
+            environments[env.id] = {
+                "id": env.id,
+                "name": env.name,
+                "regionId": list(env.region_ids),
+            }
+    clouds = {
+        cloud.id: {"id": cloud.id, "name": cloud.name, "cloudProducts": list(cloud.product_ids)}
+        for cloud in catalog.clouds
+    }
+    return {
+        "clouds": clouds,
+        "products": products,
+        "offerings": offerings,
+        "services": services,
+        "environments": environments,
+    }

@@ -113,8 +113,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
+        if reply.status != 304:  # a 304 has no body, and no length of its own to state
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
         for name, value in reply.headers:
             self.send_header(name, value)
         self.end_headers()
@@ -205,3 +206,8 @@ class SimulatorServer:
     @property
     def api_url(self) -> str:
         return self.url
+
+    @property
+    def feed_url(self) -> str:
+        """The public feed's base (`/StatusEvents` and `/SnowServiceRegistry` beneath)."""
+        return f"{self.url}/adobestatus"

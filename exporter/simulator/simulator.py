@@ -18,8 +18,10 @@ from typing import Any
 from exporter.simulator import registry, render
 from exporter.simulator.auth import Clock, RateLimiter, TokenStore
 from exporter.simulator.catalog import REGIONS, Catalog
+from exporter.simulator.counts import RequestLog
 from exporter.simulator.faults import Fault, FaultBook
 from exporter.simulator.plans import Kind, Member, Plan, Step
+from exporter.simulator.public import Document, Versions
 from exporter.simulator.scale import Scale
 from exporter.simulator.scenario import HOUR, TICK, Scenario
 from exporter.simulator.snapshot import Entry, Filters, Snapshot
@@ -64,7 +66,7 @@ class Simulator:
         self._tokens = TokenStore(clock, expires_in)
         self._limiter = RateLimiter(rate_clock, THROTTLE_LIMIT, THROTTLE_WINDOW)
         self._faults = FaultBook()
-        self._counts: Counter[str] = Counter()
+        self._log = RequestLog()
         self._scenario = Scenario(seed, self.scale, self.catalog) if dynamic else None
         self._lock = threading.Lock()
         self._manual: dict[str, Plan] = {}
@@ -76,6 +78,13 @@ class Simulator:
         self._snapshot = Snapshot([])
         self._fragments: dict[tuple[str, int, int], bytes] = {}
         self._registry_bodies: dict[str, bytes] = {}
+        # The public feed's two documents, each rebuilt only when its source changed.
+        self._feed_lock = threading.Lock()
+        self._feed_snapshot: Snapshot | None = None
+        self._feed_events = Versions()
+        self._feed_registry = Versions()
+        self._feed_events_doc: Document | None = None
+        self._feed_registry_doc: Document | None = None
 
     # Scenario control.
 
@@ -269,28 +278,44 @@ class Simulator:
         """Retry-After seconds when `key` is over the limit, else None (request counted)."""
         return self._limiter.check(key) if self.throttle else None
 
-    def count(self, endpoint: str) -> None:
-        with self._lock:
-            self._counts[endpoint] += 1
+    def count(
+        self,
+        endpoint: str,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """Count a request to `endpoint`, noting which credentials it carried."""
+        self._log.record(endpoint, headers, query)
+
+    def count_not_modified(self, endpoint: str) -> None:
+        self._log.record_not_modified(endpoint)
 
     def requests(self, endpoint: str) -> int:
         """How many requests reached `endpoint` (faulted, throttled and refused ones too)."""
-        with self._lock:
-            return self._counts[endpoint]
+        return self._log.requests(endpoint)
+
+    def not_modified(self, endpoint: str) -> int:
+        """How many requests to `endpoint` were answered 304 Not Modified."""
+        return self._log.not_modified(endpoint)
+
+    def credentials_seen(self, endpoint: str) -> dict[str, int]:
+        """Requests to `endpoint` that carried `authorization`, `x-api-key`, `api_key`."""
+        return self._log.credentials(endpoint)
+
+    def last_headers(self, endpoint: str) -> dict[str, str]:
+        """Headers of the last request to `endpoint` (lower-case; credentials redacted)."""
+        return self._log.last_headers(endpoint)
 
     def reset_counts(self) -> None:
         """Forget request counts and throttle windows."""
-        with self._lock:
-            self._counts.clear()
+        self._log.reset()
         self._limiter.reset()
 
     def stats(self) -> dict[str, Any]:
-        with self._lock:
-            counts = dict(self._counts)
         snapshot = self.snapshot()
         kinds = Counter(entry.plan.kind for entry in snapshot.entries)
         return {
-            "requests": counts,
+            **self._log.stats(),
             "tokens_issued": self._tokens.issued,
             "events": {"incidents": kinds["incident"], "maintenances": kinds["maintenance"]},
             "scale": self.scale.name,
@@ -364,6 +389,25 @@ class Simulator:
         """The same events in the spec's `Events` map shape, epochs in s (or ms)."""
         entries = [(entry.plan, entry.phase) for entry in self.snapshot().entries]
         return render.feed(entries, self.catalog, epoch_ms=epoch_ms)
+
+    def feed_events(self) -> Document:
+        """StatusEvents now: the feed in the `Events` map shape, epoch seconds."""
+        snapshot = self.snapshot()
+        with self._feed_lock:
+            if self._feed_events_doc is None or self._feed_snapshot is not snapshot:
+                entries = [(entry.plan, entry.phase) for entry in snapshot.entries]
+                body = render.to_bytes(render.feed(entries, self.catalog))
+                self._feed_events_doc = self._feed_events.update(body, self._clock())
+                self._feed_snapshot = snapshot
+            return self._feed_events_doc
+
+    def feed_registry(self) -> Document:
+        """SnowServiceRegistry: the catalog as maps keyed by id (it never changes)."""
+        with self._feed_lock:
+            if self._feed_registry_doc is None:
+                body = render.to_bytes(registry.feed_registry(self.catalog))
+                self._feed_registry_doc = self._feed_registry.update(body, self._clock())
+            return self._feed_registry_doc
 
     @staticmethod
     def filters(query: Mapping[str, Sequence[str]]) -> Filters:
