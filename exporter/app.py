@@ -17,7 +17,10 @@ from exporter.page import PageInfo, render_page
 from exporter.upstream_metrics import UpstreamMetrics
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+Answer = tuple[str, list[tuple[str, str]], list[bytes]]
 
 TEXT = [("Content-Type", "text/plain; charset=utf-8")]
 OPENMETRICS: Final = "application/openmetrics-text"
@@ -42,8 +45,18 @@ class ExporterApp:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
-        if method not in ("GET", "HEAD"):
-            return _plain(start_response, "405 Method Not Allowed", "Method not allowed\n")
+        if method == "HEAD":
+            # What a GET would answer, without the body (a HEAD of /metrics collects too).
+            answer = _buffered(self, {**environ, "REQUEST_METHOD": "GET"})
+            start_response(answer[0], answer[1])
+            return []
+        if method != "GET":
+            return _plain(
+                start_response,
+                "405 Method Not Allowed",
+                "Method not allowed\n",
+                [("Allow", "GET, HEAD")],
+            )
         if path == "/metrics":
             return self.metrics(environ, start_response)
         if path == "/-/healthy":
@@ -67,9 +80,10 @@ class ExporterApp:
         view = self._cache.view(Deadline.from_scrape(environ))
         snapshot = view.snapshot
         if snapshot is None or not _plain_scrape(environ):
-            # prometheus_client's app does name[] filtering and the other methods.
-            app = make_wsgi_app(self._registry(view))
-            return app(environ, start_response)  # type: ignore[no-any-return]
+            # prometheus_client's app does name[] filtering; it sends no Content-Length.
+            answer = _buffered(make_wsgi_app(self._registry(view)), environ)
+            start_response(answer[0], answer[1])
+            return answer[2]
         # The same bytes prometheus_client's app would write (format negotiated from Accept,
         # gzip when asked), with the status families encoded once per collection.
         encode, content_type = choose_encoder(environ.get("HTTP_ACCEPT", ""))
@@ -91,17 +105,44 @@ class ExporterApp:
         # without this flag prometheus_client's name[] filter would skip them.
         registry = CollectorRegistry(auto_describe=False, support_collectors_without_names=True)
         registry.register(ScrapeCollector(view, self._token_expiry, with_status=with_status))
-        registry.register(self._metrics.registry)
+        registry.register(self._metrics.collector)
         return registry
 
 
 def _plain_scrape(environ: WSGIEnvironment) -> bool:
-    """A GET of the whole exposition (no name[] filter)."""
-    query = parse_qs(environ.get("QUERY_STRING", ""))
-    return environ.get("REQUEST_METHOD") == "GET" and "name[]" not in query
+    """A scrape of the whole exposition (no name[] filter)."""
+    return "name[]" not in parse_qs(environ.get("QUERY_STRING", ""))
 
 
-def _plain(start_response: StartResponse, status: str, text: str) -> list[bytes]:
+def _plain(
+    start_response: StartResponse,
+    status: str,
+    text: str,
+    extra: list[tuple[str, str]] | None = None,
+) -> list[bytes]:
     body = text.encode()
-    start_response(status, [*TEXT, ("Content-Length", str(len(body)))])
+    start_response(status, [*TEXT, ("Content-Length", str(len(body))), *(extra or [])])
     return [body]
+
+
+def _buffered(app: WSGIApplication, environ: WSGIEnvironment) -> Answer:
+    """Run `app` to the end: its status, its headers with Content-Length, and its body."""
+    started: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
+    ) -> Callable[[bytes], object]:
+        started.append((status, list(headers)))
+        return lambda data: None  # the write() callable; no app here uses it
+
+    chunks = app(environ, start_response)
+    try:
+        body = [bytes(chunk) for chunk in chunks]
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    status, headers = started[-1]
+    if not any(name.lower() == "content-length" for name, _ in headers):
+        headers.append(("Content-Length", str(sum(len(chunk) for chunk in body))))
+    return status, headers, body

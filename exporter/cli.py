@@ -5,13 +5,13 @@ Bad configuration ends the program with exit code 2 and one line naming the opti
 
 from __future__ import annotations
 
+import copy
 import logging
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import click
@@ -21,15 +21,27 @@ from exporter import __version__
 from exporter.cache import View
 from exporter.collector import ScrapeCollector
 from exporter.config import (
+    CACHE_TTL_RANGE,
     DEFAULT_API_KEY,
     DEFAULT_API_URL,
+    DEFAULT_CACHE_TTL,
+    DEFAULT_FEED_URL,
     DEFAULT_IMS_TOKEN_URL,
     DEFAULT_LISTEN_ADDRESS,
     DEFAULT_SCOPES,
+    DEFAULT_TOKEN_REFRESH_MARGIN,
+    MAX_STALE_RANGE,
+    REGISTRY_TTL_RANGE,
+    SOURCES,
+    TIMEOUT_RANGE,
+    TOKEN_REFRESH_MARGIN_RANGE,
     CollectorConfig,
     ConfigError,
+    FeedConfig,
+    Seconds,
     Selection,
     UpstreamConfig,
+    check_url,
 )
 from exporter.deadline import Deadline
 from exporter.logs import FORMATS, LEVELS, setup_logging
@@ -55,218 +67,300 @@ class CommaList(click.types.StringParamType):
         return [item.strip() for item in rv.split(",") if item.strip()]
 
 
-class BadConfig(Exception):
-    """Ends the program with exit code 2 and this one-line message."""
+class Duration(click.types.FloatParamType):
+    """Seconds: a finite number in the option's sensible range, else ConfigError (exit 2)."""
+
+    name = "seconds"
+
+    def __init__(self, limits: Seconds) -> None:
+        self.limits = limits
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        option = _named(param)
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{option}: must be a number of seconds in {self.limits}, got {value!r}"
+            ) from None
+        return self.limits.check(option, seconds)
 
 
-@dataclass(frozen=True)
-class Options:
-    upstream: dict[str, Any]
-    collector: CollectorConfig
-    listen_address: str
-    web_config_file: str | None
-    log_level: str
-    log_format: str
-    secret_file: str | None
+class AliasedOption(click.Option):
+    """An option whose names after the first are deprecated aliases: accepted, not in --help."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        shown = copy.copy(self)
+        shown.opts = self.opts[:1]
+        return click.Option.get_help_record(shown, ctx)
+
+
+def _named(param: click.Parameter | None) -> str:
+    """How an error names the option: its flag and its environment variable."""
+    if param is None:
+        return "value"
+    flag = param.opts[0] if param.opts else str(param.name)
+    return f"{flag} ({param.envvar})" if isinstance(param.envvar, str) else flag
 
 
 def _env(name: str) -> dict[str, Any]:
     return {"envvar": name, "show_envvar": True}
 
 
-def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The upstream, selection and logging options shared by `serve` and `check`."""
-    options = [
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _options(*decorators: Decorator) -> Decorator:
+    """Apply option decorators in the order given (the order --help lists them)."""
+
+    def apply(func: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+def _secret_file_option(help_text: str) -> Decorator:
+    return click.option(
+        "--client-secret-file",
+        type=click.Path(dir_okay=False),
+        help=help_text,
+        **_env("ADOBE_CLIENT_SECRET_FILE"),
+    )
+
+
+def _duration_option(
+    flag: str, limits: Seconds, default: float | None, help_text: str, env: str
+) -> Decorator:
+    return click.option(
+        flag,
+        type=Duration(limits),
+        default=default,
+        show_default=default is not None,
+        help=f"{help_text} Range {limits}.",
+        **_env(env),
+    )
+
+
+# Where Adobe is and how to reach it: serve and check.
+upstream_options = _options(
+    click.option(
+        "--source",
+        type=click.Choice(SOURCES),
+        default="api",
+        show_default=True,
+        help="Where statuses come from: api (the Status API, credentials required) or "
+        "feed (the public feed status.adobe.com reads; no credentials, none sent).",
+        **_env("ADOBE_STATUS_SOURCE"),
+    ),
+    click.option(
+        "--feed-url",
+        default=DEFAULT_FEED_URL,
+        show_default=True,
+        help="Base URL of the public feed (/StatusEvents and /SnowServiceRegistry "
+        "beneath); with --source feed.",
+        **_env("ADOBE_STATUS_FEED_URL"),
+    ),
+    click.option(
+        "--client-id",
+        help="OAuth server-to-server client id from the Adobe Developer Console.",
+        **_env("ADOBE_CLIENT_ID"),
+    ),
+    click.option(
+        "--client-secret",
+        help="Client secret. Prefer the environment variable "
+        "or --client-secret-file: a flag shows in the process list.",
+        **_env("ADOBE_CLIENT_SECRET"),
+    ),
+    click.option(
+        "--scopes",
+        default=DEFAULT_SCOPES,
+        show_default=True,
+        help="Comma-separated OAuth scopes.",
+        **_env("ADOBE_SCOPES"),
+    ),
+    click.option(
+        "--ims-token-url",
+        default=DEFAULT_IMS_TOKEN_URL,
+        show_default=True,
+        help="Adobe IMS token endpoint.",
+        **_env("ADOBE_IMS_TOKEN_URL"),
+    ),
+    click.option(
+        "--api-url",
+        default=DEFAULT_API_URL,
+        show_default=True,
+        help="Adobe Status API base URL.",
+        **_env("ADOBE_STATUS_API_URL"),
+    ),
+    click.option(
+        "--api-key",
+        default=DEFAULT_API_KEY,
+        show_default=True,
+        help="Status API key (sent as api_key and x-api-key).",
+        **_env("ADOBE_STATUS_API_KEY"),
+    ),
+    _duration_option(
+        "--timeout",
+        TIMEOUT_RANGE,
+        10.0,
+        "Seconds per upstream request; a scrape never runs past its "
+        "X-Prometheus-Scrape-Timeout-Seconds less 0.5 s.",
+        "ADOBE_STATUS_TIMEOUT",
+    ),
+)
+
+# Which statuses to report: serve and check.
+selection_options = _options(
+    click.option(
+        "--product",
+        "products",
+        type=CommaList(),
+        multiple=True,
+        help="Watch only this product (id or exact name); repeatable. Default: all products.",
+        **_env("ADOBE_STATUS_PRODUCTS"),
+    ),
+    click.option(
+        "--cloud",
+        "clouds",
+        type=CommaList(),
+        multiple=True,
+        help="Watch only this cloud (id or exact name); repeatable. Default: all clouds.",
+        **_env("ADOBE_STATUS_CLOUDS"),
+    ),
+    click.option(
+        "--region",
+        "regions",
+        type=CommaList(),
+        multiple=True,
+        help="Watch only this region (id or exact name); repeatable. Default: all regions.",
+        **_env("ADOBE_STATUS_REGIONS"),
+    ),
+)
+
+# How long answers are trusted: only a long-running serve keeps anything.
+freshness_options = _options(
+    _duration_option(
+        "--cache-ttl",
+        CACHE_TTL_RANGE,
+        None,  # depends on --source: see cache_ttl_for
+        "Serve a collection this many seconds before asking Adobe again "
+        "(0: every scrape asks; concurrent scrapes share one query). "
+        f"Default: {DEFAULT_CACHE_TTL['api']:g} with --source api, "
+        f"{DEFAULT_CACHE_TTL['feed']:g} with --source feed (the 8 MB feed at most once a "
+        "minute; unchanged, it costs a 304).",
+        "ADOBE_STATUS_CACHE_TTL",
+    ),
+    _duration_option(
+        "--registry-ttl",
+        REGISTRY_TTL_RANGE,
+        3600.0,
+        "Seconds to cache the product and cloud registry.",
+        "ADOBE_STATUS_REGISTRY_TTL",
+    ),
+    _duration_option(
+        "--max-stale",
+        MAX_STALE_RANGE,
+        300.0,
+        "While Adobe fails, keep serving the last good statuses this many "
+        "seconds (with adobe_status_up 0), then drop them.",
+        "ADOBE_STATUS_MAX_STALE",
+    ),
+    _duration_option(
+        "--token-refresh-margin",
+        TOKEN_REFRESH_MARGIN_RANGE,
+        300.0,
+        "Renew the access token this many seconds before it expires.",
+        "ADOBE_STATUS_TOKEN_REFRESH_MARGIN",
+    ),
+)
+
+
+def log_options(default_level: str, level_help: str) -> Decorator:
+    """--log.level and --log.format, the Prometheus exporters' names; v1's --log-level and
+    --log-format still work as hidden aliases."""
+    return _options(
         click.option(
-            "--client-id",
-            help="OAuth server-to-server client id from the Adobe Developer Console.",
-            **_env("ADOBE_CLIENT_ID"),
-        ),
-        click.option(
-            "--client-secret",
-            help="Client secret. Prefer the environment variable "
-            "or --client-secret-file: a flag shows in the process list.",
-            **_env("ADOBE_CLIENT_SECRET"),
-        ),
-        click.option(
-            "--client-secret-file",
-            type=click.Path(dir_okay=False),
-            help="File holding the client secret (read at start and on SIGHUP; "
-            "trailing newline stripped).",
-            **_env("ADOBE_CLIENT_SECRET_FILE"),
-        ),
-        click.option(
-            "--scopes",
-            default=DEFAULT_SCOPES,
-            show_default=True,
-            help="Comma-separated OAuth scopes.",
-            **_env("ADOBE_SCOPES"),
-        ),
-        click.option(
-            "--ims-token-url",
-            default=DEFAULT_IMS_TOKEN_URL,
-            show_default=True,
-            help="Adobe IMS token endpoint.",
-            **_env("ADOBE_IMS_TOKEN_URL"),
-        ),
-        click.option(
-            "--api-url",
-            default=DEFAULT_API_URL,
-            show_default=True,
-            help="Adobe Status API base URL.",
-            **_env("ADOBE_STATUS_API_URL"),
-        ),
-        click.option(
-            "--api-key",
-            default=DEFAULT_API_KEY,
-            show_default=True,
-            help="Status API key (sent as api_key and x-api-key).",
-            **_env("ADOBE_STATUS_API_KEY"),
-        ),
-        click.option(
-            "--product",
-            "products",
-            type=CommaList(),
-            multiple=True,
-            help="Watch only this product (id or exact name); repeatable. Default: all products.",
-            **_env("ADOBE_STATUS_PRODUCTS"),
-        ),
-        click.option(
-            "--cloud",
-            "clouds",
-            type=CommaList(),
-            multiple=True,
-            help="Watch only this cloud (id or exact name); repeatable. Default: all clouds.",
-            **_env("ADOBE_STATUS_CLOUDS"),
-        ),
-        click.option(
-            "--region",
-            "regions",
-            type=CommaList(),
-            multiple=True,
-            help="Watch only this region (id or exact name); repeatable. Default: all regions.",
-            **_env("ADOBE_STATUS_REGIONS"),
-        ),
-        click.option(
-            "--timeout",
-            type=float,
-            default=10.0,
-            show_default=True,
-            help="Seconds per upstream request; a scrape never runs past its "
-            "X-Prometheus-Scrape-Timeout-Seconds less 0.5 s.",
-            **_env("ADOBE_STATUS_TIMEOUT"),
-        ),
-        click.option(
-            "--cache-ttl",
-            type=float,
-            default=0.0,
-            show_default=True,
-            help="Serve a collection this many seconds before asking Adobe again "
-            "(0: every scrape asks; concurrent scrapes share one query).",
-            **_env("ADOBE_STATUS_CACHE_TTL"),
-        ),
-        click.option(
-            "--registry-ttl",
-            type=float,
-            default=3600.0,
-            show_default=True,
-            help="Seconds to cache the product and cloud registry.",
-            **_env("ADOBE_STATUS_REGISTRY_TTL"),
-        ),
-        click.option(
-            "--max-stale",
-            type=float,
-            default=300.0,
-            show_default=True,
-            help="While Adobe fails, keep serving the last good statuses this many "
-            "seconds (with adobe_status_up 0), then drop them.",
-            **_env("ADOBE_STATUS_MAX_STALE"),
-        ),
-        click.option(
-            "--token-refresh-margin",
-            type=float,
-            default=300.0,
-            show_default=True,
-            help="Renew the access token this many seconds before it expires.",
-            **_env("ADOBE_STATUS_TOKEN_REFRESH_MARGIN"),
-        ),
-        click.option(
+            "--log.level",
             "--log-level",
+            "log_level",
+            cls=AliasedOption,
             type=click.Choice(LEVELS, case_sensitive=False),
-            default="info",
+            default=default_level,
             show_default=True,
-            help="Log level.",
+            help=level_help,
             **_env("ADOBE_STATUS_LOG_LEVEL"),
         ),
         click.option(
+            "--log.format",
             "--log-format",
+            "log_format",
+            cls=AliasedOption,
             type=click.Choice(FORMATS, case_sensitive=False),
             default="text",
             show_default=True,
             help="Log format: text, or json for one JSON object a line.",
             **_env("ADOBE_STATUS_LOG_FORMAT"),
         ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def options_from(kwargs: dict[str, Any]) -> Options:
-    try:
-        collector = CollectorConfig(
-            selection=Selection(
-                products=tuple(kwargs["products"]),
-                clouds=tuple(kwargs["clouds"]),
-                regions=tuple(kwargs["regions"]),
-            ),
-            cache_ttl=kwargs["cache_ttl"],
-            registry_ttl=kwargs["registry_ttl"],
-            max_stale=kwargs["max_stale"],
-        )
-    except ConfigError as error:
-        raise BadConfig(str(error)) from None
-    upstream = {
-        "client_id": kwargs["client_id"] or "",
-        "scopes": kwargs["scopes"],
-        "ims_token_url": kwargs["ims_token_url"],
-        "api_url": kwargs["api_url"],
-        "api_key": kwargs["api_key"],
-        "timeout": kwargs["timeout"],
-        "token_refresh_margin": kwargs["token_refresh_margin"],
-        "client_secret": kwargs["client_secret"] or "",
-    }
-    return Options(
-        upstream=upstream,
-        collector=collector,
-        listen_address=kwargs.get("listen_address") or DEFAULT_LISTEN_ADDRESS,
-        web_config_file=kwargs.get("web_config_file"),
-        log_level=kwargs["log_level"].lower(),
-        log_format=kwargs["log_format"].lower(),
-        secret_file=kwargs["client_secret_file"],
     )
 
 
-def upstream_config(options: Options) -> tuple[UpstreamConfig, SecretFile | None]:
-    """The validated upstream configuration and, when given, the secret file to watch."""
-    values = dict(options.upstream)
-    secret_file = None
-    if options.secret_file:
-        try:
-            secret_file = SecretFile(options.secret_file)
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or type(error).__name__
-            raise BadConfig(
-                f"--client-secret-file (ADOBE_CLIENT_SECRET_FILE): cannot read "
-                f"{options.secret_file}: {reason}"
-            ) from None
-        values["client_secret"] = secret_file()
-    else:
-        values["client_secret"] = Secret(values["client_secret"])
+def selection_from(params: dict[str, Any]) -> Selection:
+    return Selection(
+        products=tuple(params["products"]),
+        clouds=tuple(params["clouds"]),
+        regions=tuple(params["regions"]),
+    )
+
+
+def cache_ttl_for(params: dict[str, Any]) -> float:
+    """--cache-ttl as given (0 included), else the source's default."""
+    given: float | None = params["cache_ttl"]
+    return DEFAULT_CACHE_TTL[params["source"]] if given is None else given
+
+
+# Options that only the Status API uses: given with --source feed, they are ignored.
+_CREDENTIAL_OPTIONS = {
+    "client_id": "--client-id",
+    "client_secret": "--client-secret",
+    "client_secret_file": "--client-secret-file",
+}
+
+
+def ignored_credentials(params: dict[str, Any]) -> list[str]:
+    """The credential options given although --source feed needs none."""
+    if params["source"] != "feed":
+        return []
+    named = [flag for name, flag in _CREDENTIAL_OPTIONS.items() if params.get(name)]
+    if params.get("api_key") not in (None, DEFAULT_API_KEY):
+        named.append("--api-key")
+    return named
+
+
+def _say_ignored(params: dict[str, Any]) -> None:
+    ignored = ignored_credentials(params)
+    if ignored:
+        log.warning(
+            "--source feed needs no credential: ignoring %s (sent nowhere)", ", ".join(ignored)
+        )
+
+
+def read_secret(params: dict[str, Any]) -> tuple[Secret, SecretFile | None]:
+    """The client secret and, when it comes from a file, that file (re-read on SIGHUP)."""
+    path = params["client_secret_file"]
+    if not path:
+        return Secret(params["client_secret"] or ""), None
     try:
-        return UpstreamConfig(**values), secret_file
-    except ConfigError as error:
-        raise BadConfig(str(error)) from None
+        secret_file = SecretFile(path)
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise ConfigError(
+            f"--client-secret-file (ADOBE_CLIENT_SECRET_FILE): cannot read {path}: {reason}"
+        ) from None
+    return secret_file(), secret_file
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -298,31 +392,50 @@ def cli() -> None:
     help="Run against the embedded simulator of Adobe IMS and the Status API; "
     "needs no credentials.",
 )
-@common_options
-def serve(demo: bool, **kwargs: Any) -> None:
+@upstream_options
+@_secret_file_option(
+    "File holding the client secret (read at start and on SIGHUP; trailing newline stripped)."
+)
+@selection_options
+@freshness_options
+@log_options("info", "Log level.")
+def serve(
+    listen_address: str,
+    web_config_file: str | None,
+    demo: bool,
+    log_level: str,
+    log_format: str,
+    **params: Any,
+) -> None:
     """Serve /metrics, the status page /, /-/healthy and /-/ready until SIGTERM."""
-    options = options_from(kwargs)
+    collector = CollectorConfig(
+        selection=selection_from(params),
+        cache_ttl=cache_ttl_for(params),
+        registry_ttl=params["registry_ttl"],
+        max_stale=params["max_stale"],
+    )
     try:
-        parse_listen_address(options.listen_address)
+        parse_listen_address(listen_address)
     except ValueError as error:
-        raise BadConfig(
+        raise ConfigError(
             f"--web.listen-address (ADOBE_STATUS_EXPORTER_LISTEN_ADDRESS): {error}"
         ) from None
     web_config = None
-    if options.web_config_file:
+    if web_config_file:
         try:
-            web_config = load_web_config(options.web_config_file)
+            web_config = load_web_config(web_config_file)
         except WebConfigError as error:
-            raise BadConfig(f"--web.config.file: {error}") from None
-    with upstream_for(options, demo) as (upstream, secret_file):
-        service = build_service(upstream, options.collector, secret_source=secret_file, demo=demo)
-        setup_logging(options.log_level, options.log_format, service.secrets)
+            raise ConfigError(f"--web.config.file: {error}") from None
+    with upstream_for(params, demo) as (upstream, secret_file):
+        service = build_service(upstream, collector, secret_source=secret_file, demo=demo)
+        setup_logging(log_level.lower(), log_format.lower(), service.secrets)
+        _say_ignored(params)
         try:
-            server = ExporterHTTPServer(service.app, options.listen_address, web_config)
+            server = ExporterHTTPServer(service.app, listen_address, web_config)
         except OSError as error:
-            raise BadConfig(
+            raise ConfigError(
                 f"--web.listen-address (ADOBE_STATUS_EXPORTER_LISTEN_ADDRESS): cannot listen "
-                f"on {options.listen_address}: {error.strerror or error}"
+                f"on {listen_address}: {error.strerror or error}"
             ) from None
         _handle_signals(server.shutdown, secret_file)
         log.info(
@@ -330,7 +443,7 @@ def serve(demo: bool, **kwargs: Any) -> None:
             __version__,
             server.url,
             server.url,
-            upstream.api_url,
+            upstream.feed_url if isinstance(upstream, FeedConfig) else upstream.api_url,
             " (embedded simulator)" if demo else "",
         )
         service.warm_up()
@@ -351,13 +464,18 @@ def serve(demo: bool, **kwargs: Any) -> None:
     help="Output format.",
 )
 @click.option("--demo", is_flag=True, help="Check against the embedded simulator.")
-@common_options
-def check(output: str, demo: bool, **kwargs: Any) -> None:
+@upstream_options
+@_secret_file_option("File holding the client secret (trailing newline stripped).")
+@selection_options
+# check prints its result, the reason of a failure included, once; the log repeats it.
+@log_options("error", "Log level (check prints its own result; info or debug adds the log).")
+def check(output: str, demo: bool, log_level: str, log_format: str, **params: Any) -> None:
     """Collect once and print the result; exit 0 on success, 1 when upstream fails."""
-    options = options_from(kwargs)
-    with upstream_for(options, demo) as (upstream, secret_file):
-        service = build_service(upstream, options.collector, secret_source=secret_file, demo=demo)
-        setup_logging(options.log_level, options.log_format, service.secrets)
+    collector = CollectorConfig(selection=selection_from(params))
+    with upstream_for(params, demo) as (upstream, secret_file):
+        service = build_service(upstream, collector, secret_source=secret_file, demo=demo)
+        setup_logging(log_level.lower(), log_format.lower(), service.secrets)
+        _say_ignored(params)
         try:
             view = service.cache.view(Deadline())
         finally:
@@ -365,7 +483,7 @@ def check(output: str, demo: bool, **kwargs: Any) -> None:
     if output == "prometheus":
         registry = CollectorRegistry(auto_describe=False)
         registry.register(ScrapeCollector(view, lambda: service.token_expiry))
-        registry.register(service.metrics.registry)
+        registry.register(service.metrics.collector)
         click.echo(generate_latest(registry).decode(), nl=False)
     else:
         click.echo(_table(view))
@@ -439,7 +557,9 @@ def simulate(
     try:
         host, port = parse_listen_address(listen_address)
     except ValueError as error:
-        raise BadConfig(f"--web.listen-address: {error}") from None
+        raise ConfigError(
+            f"--web.listen-address (ADOBE_STATUS_SIMULATOR_LISTEN_ADDRESS): {error}"
+        ) from None
     setup_logging("info", "text")
     run_simulator(
         host,
@@ -455,27 +575,53 @@ def simulate(
 
 @contextmanager
 def upstream_for(
-    options: Options, demo: bool
-) -> Iterator[tuple[UpstreamConfig, SecretFile | None]]:
-    """The real upstream from the options, or the embedded simulator with --demo."""
+    params: dict[str, Any], demo: bool
+) -> Iterator[tuple[UpstreamConfig | FeedConfig, SecretFile | None]]:
+    """The real upstream from the options, or the embedded simulator with --demo.
+
+    With --source feed: the public feed (or the simulator's copy of it), no credential read.
+    """
+    check_url("--feed-url (ADOBE_STATUS_FEED_URL)", params["feed_url"])
+    if params["source"] == "feed":
+        with _feed_for(params, demo) as feed:
+            yield feed, None
+        return
+
+    def config(client_id: str, secret: Secret, ims_token_url: str, api_url: str) -> UpstreamConfig:
+        return UpstreamConfig(
+            client_id=client_id,
+            client_secret=secret,
+            scopes=params["scopes"],
+            ims_token_url=ims_token_url,
+            api_url=api_url,
+            api_key=params["api_key"],
+            timeout=params["timeout"],
+            # check renews no token: it asks once and ends.
+            token_refresh_margin=params.get("token_refresh_margin", DEFAULT_TOKEN_REFRESH_MARGIN),
+        )
+
     if not demo:
-        yield upstream_config(options)
+        secret, secret_file = read_secret(params)
+        client_id = params["client_id"] or ""
+        yield config(client_id, secret, params["ims_token_url"], params["api_url"]), secret_file
         return
     from exporter.simulator import Simulator, SimulatorServer
 
     simulator = Simulator(client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET)
     with SimulatorServer(simulator, host="127.0.0.1", port=0) as sim:
-        values = {
-            **options.upstream,
-            "client_id": DEMO_CLIENT_ID,
-            "client_secret": Secret(DEMO_CLIENT_SECRET),
-            "ims_token_url": sim.ims_token_url,
-            "api_url": sim.api_url,
-        }
-        try:
-            yield UpstreamConfig(**values), None
-        except ConfigError as error:
-            raise BadConfig(str(error)) from None
+        demo_secret = Secret(DEMO_CLIENT_SECRET)
+        yield config(DEMO_CLIENT_ID, demo_secret, sim.ims_token_url, sim.api_url), None
+
+
+@contextmanager
+def _feed_for(params: dict[str, Any], demo: bool) -> Iterator[FeedConfig]:
+    if not demo:
+        yield FeedConfig(feed_url=params["feed_url"], timeout=params["timeout"])
+        return
+    from exporter.simulator import Simulator, SimulatorServer
+
+    with SimulatorServer(Simulator(), host="127.0.0.1", port=0) as sim:
+        yield FeedConfig(feed_url=sim.feed_url, timeout=params["timeout"])
 
 
 def _handle_signals(stop: Callable[[], None], secret_file: SecretFile | None) -> None:
@@ -536,7 +682,7 @@ def main(argv: list[str] | None = None) -> None:
     """Console script entry point: click without its multi-line usage errors."""
     try:
         code = cli.main(args=argv, prog_name=PROG, standalone_mode=False)
-    except BadConfig as error:
+    except ConfigError as error:  # the one place bad configuration becomes exit 2
         _fail(str(error))
     except click.UsageError as error:  # includes BadParameter, NoSuchOption, MissingParameter
         _fail(error.format_message())

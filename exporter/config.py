@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Final
 from urllib.parse import urlsplit
 
 from exporter.secret import Secret
@@ -20,6 +22,7 @@ SOURCES = ("api", "feed")
 # --cache-ttl when not given: every scrape asks the API (a documented, throttled service);
 # the public feed, an 8 MB document, is asked at most once a minute.
 DEFAULT_CACHE_TTL = {"api": 0.0, "feed": 60.0}
+DEFAULT_TOKEN_REFRESH_MARGIN = 300.0
 
 # Bodies larger than this are refused: the public feed's 40-day StatusEvents document was
 # over 8 MiB in September 2026 and grows with Adobe's activity, so this leaves about four
@@ -30,6 +33,41 @@ MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 class ConfigError(ValueError):
     """Bad configuration. The message is one line that names the option."""
+
+
+@dataclass(frozen=True)
+class Seconds:
+    """The sensible range of a duration option, in seconds.
+
+    Beyond it a value is a typo or a joke (`inf`, `1e300`), and would only fail later,
+    deep in a timer or a socket call, on every scrape.
+    """
+
+    low: float
+    high: float
+    low_included: bool = True
+
+    def __str__(self) -> str:
+        return f"{'[' if self.low_included else '('}{self.low:g}, {self.high:g}]"
+
+    def check(self, option: str, value: float) -> float:
+        """`value` when finite and in range (-0 reads as 0), else ConfigError naming `option`."""
+        above_low = value >= self.low if self.low_included else value > self.low
+        if not (math.isfinite(value) and above_low and value <= self.high):
+            raise ConfigError(f"{option}: must be a number of seconds in {self}, got {value!r}")
+        return value + 0.0  # -0.0 + 0.0 is 0.0
+
+
+DAY: Final = 86400.0
+WEEK: Final = 7 * DAY
+# A request that takes five minutes is no answer a scrape can wait for.
+TIMEOUT_RANGE: Final = Seconds(0.0, 300.0, low_included=False)
+# Caching a status page longer than a week would no longer report Adobe's status.
+CACHE_TTL_RANGE: Final = Seconds(0.0, WEEK)
+REGISTRY_TTL_RANGE: Final = Seconds(0.0, WEEK)
+MAX_STALE_RANGE: Final = Seconds(0.0, WEEK)
+# Adobe's tokens live a day; a larger margin is the same as renewing before each use.
+TOKEN_REFRESH_MARGIN_RANGE: Final = Seconds(0.0, DAY)
 
 
 @dataclass(frozen=True)
@@ -52,14 +90,14 @@ class UpstreamConfig:
     api_url: str = DEFAULT_API_URL
     api_key: str = DEFAULT_API_KEY
     timeout: float = 10.0
-    token_refresh_margin: float = 300.0
+    token_refresh_margin: float = DEFAULT_TOKEN_REFRESH_MARGIN
     max_response_bytes: int = MAX_RESPONSE_BYTES
 
     def __post_init__(self) -> None:
         check_url("--ims-token-url", self.ims_token_url)
         check_url("--api-url", self.api_url)
-        check_positive("--timeout", self.timeout)
-        check_non_negative("--token-refresh-margin", self.token_refresh_margin)
+        TIMEOUT_RANGE.check("--timeout", self.timeout)
+        TOKEN_REFRESH_MARGIN_RANGE.check("--token-refresh-margin", self.token_refresh_margin)
         if not self.client_id:
             raise ConfigError("--client-id (ADOBE_CLIENT_ID) is required unless --demo is given")
         if not self.client_secret:
@@ -80,8 +118,8 @@ class FeedConfig:
     max_response_bytes: int = MAX_RESPONSE_BYTES
 
     def __post_init__(self) -> None:
-        check_url("--feed-url", self.feed_url)
-        check_positive("--timeout", self.timeout)
+        check_url("--feed-url (ADOBE_STATUS_FEED_URL)", self.feed_url)
+        TIMEOUT_RANGE.check("--timeout", self.timeout)
 
     @property
     def events_url(self) -> str:
@@ -102,22 +140,12 @@ class CollectorConfig:
     max_stale: float = 300.0
 
     def __post_init__(self) -> None:
-        check_non_negative("--cache-ttl", self.cache_ttl)
-        check_non_negative("--registry-ttl", self.registry_ttl)
-        check_non_negative("--max-stale", self.max_stale)
+        CACHE_TTL_RANGE.check("--cache-ttl", self.cache_ttl)
+        REGISTRY_TTL_RANGE.check("--registry-ttl", self.registry_ttl)
+        MAX_STALE_RANGE.check("--max-stale", self.max_stale)
 
 
 def check_url(option: str, value: str) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{option}: {value!r} is not an http(s) URL")
-
-
-def check_positive(option: str, value: float) -> None:
-    if not value > 0:
-        raise ConfigError(f"{option}: must be greater than 0, got {value}")
-
-
-def check_non_negative(option: str, value: float) -> None:
-    if not value >= 0:
-        raise ConfigError(f"{option}: must be 0 or more, got {value}")

@@ -1,14 +1,20 @@
 """Counters and histograms about the exporter's own upstream traffic.
 
 They live for the whole process (unlike the status gauges, which are rebuilt from
-each collection) and sit in a registry of their own that each scrape includes.
+each collection) and sit in a registry of their own that each scrape includes, through
+`UpstreamMetrics.collector`: without the `_created` series prometheus_client adds to
+every counter and histogram, which the contract does not name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Final
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
+from prometheus_client.samples import Sample
 
 ENDPOINTS: Final = ("token", "events", "products", "clouds")
 # The public feed: StatusEvents is `events`, SnowServiceRegistry is `registry`; no IMS.
@@ -60,9 +66,39 @@ class UpstreamMetrics:
             for reason in ERROR_REASONS:
                 self.errors.labels(endpoint=endpoint, reason=reason)
 
+    @property
+    def collector(self) -> Collector:
+        """What a scrape exposes of these metrics."""
+        return WithoutCreated(self.registry)
+
     def observe_request(self, endpoint: str, code: str, seconds: float) -> None:
         self.request_duration.labels(endpoint=endpoint).observe(seconds)
         self.requests.labels(endpoint=endpoint, code=code).inc()
 
     def count_error(self, endpoint: str, reason: str) -> None:
         self.errors.labels(endpoint=endpoint, reason=reason).inc()
+
+
+class WithoutCreated:
+    """A collector's families without their `_created` samples.
+
+    Filtering here, rather than prometheus_client's disable_created_metrics() or
+    PROMETHEUS_DISABLE_CREATED_SERIES, changes nothing process-wide and does not depend
+    on the user's environment or the library's version.
+    """
+
+    def __init__(self, source: Collector) -> None:
+        self._source = source
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self._source.collect():
+            created = family.name + "_created"
+            kept = [sample for sample in family.samples if sample.name != created]
+            yield family if len(kept) == len(family.samples) else _with_samples(family, kept)
+
+
+def _with_samples(family: Metric, samples: list[Sample]) -> Metric:
+    # A copy: the source may hand out the same family object again.
+    copy = Metric(family.name, family.documentation, family.type, family.unit)
+    copy.samples = samples
+    return copy

@@ -37,8 +37,8 @@ ENV_OPTIONS = {
     "--max-stale": "ADOBE_STATUS_MAX_STALE",
     "--token-refresh-margin": "ADOBE_STATUS_TOKEN_REFRESH_MARGIN",
     "--web.config.file": "ADOBE_STATUS_EXPORTER_WEB_CONFIG_FILE",
-    "--log-level": "ADOBE_STATUS_LOG_LEVEL",
-    "--log-format": "ADOBE_STATUS_LOG_FORMAT",
+    "--log.level": "ADOBE_STATUS_LOG_LEVEL",
+    "--log.format": "ADOBE_STATUS_LOG_FORMAT",
 }
 
 
@@ -122,9 +122,14 @@ def test_help_documents_every_option_with_its_environment_variable() -> None:
             "--max-stale",
         ),
         (
-            ["serve", "--client-id", "x", "--client-secret", "y", "--log-level", "loud"],
+            ["serve", "--client-id", "x", "--client-secret", "y", "--log.level", "loud"],
             {},
-            "--log-level",
+            "--log.level",
+        ),
+        (
+            ["serve", "--client-id", "x", "--client-secret", "y", "--log.format", "xml"],
+            {},
+            "--log.format",
         ),
         (
             [
