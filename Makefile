@@ -14,7 +14,7 @@ LINT_PATHS := exporter tests $(wildcard bench)
 help:
 	@echo "make demo         run the exporter on the embedded simulator at http://localhost:9720"
 	@echo "make test         lint + the whole test suite (needs promtool, prometheus, amtool, chromium, npm)"
-	@echo "make bench        benchmarks at three scales, figures next to their targets"
+	@echo "make bench        benchmarks at three scales and of --source feed, figures next to their targets"
 	@echo "make sync-chart   copy the dashboard and alert rules into the Helm chart"
 	@echo "make system-deps  apt-get install the Debian packages the tests use (as root)"
 

@@ -175,7 +175,10 @@ def table(result: FeedResult) -> str:
         f"feed (--source feed): StatusEvents {result.events_bytes / 1e6:.1f} MB, "
         f"SnowServiceRegistry {result.registry_bytes / 1e6:.1f} MB"
     ]
-    lines += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    lines += [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    ]
     return "\n".join(lines)
 
 

@@ -37,7 +37,9 @@ class FeedBenchSimulator(Simulator):
         self._always_changed = always_changed
         self._versions = itertools.count(1)
         base = super().feed_registry()
-        self._registry = Document(_enlarged(json.loads(base.body)), '"registry"', base.last_modified)
+        self._registry = Document(
+            _enlarged(json.loads(base.body)), '"registry"', base.last_modified
+        )
 
     def feed_registry(self) -> Document:
         return self._registry
@@ -56,7 +58,9 @@ def _enlarged(registry: dict[str, Any]) -> bytes:
     for index in range(len(environments), ENVIRONMENTS):
         service = services[index % len(services)]
         env_id = f"9{index:08d}"
-        regions = [REGION_NAMES[index % 3]] + ([REGION_NAMES[(index + 1) % 3]] if index % 4 == 0 else [])
+        regions = [REGION_NAMES[index % 3]] + (
+            [REGION_NAMES[(index + 1) % 3]] if index % 4 == 0 else []
+        )
         environments[env_id] = {"id": env_id, "name": f"Production {index}", "regionId": regions}
         service["serviceEnvironments"] = [*service.get("serviceEnvironments", []), env_id]
     return json.dumps(registry).encode()
