@@ -22,6 +22,7 @@ from exporter.feed_events import read_feed
 from exporter.feed_registry import parse_service_registry
 from exporter.fetch import Body, Fetcher
 from exporter.model import Anomaly, Registry
+from exporter.parse import Events
 from exporter.summary import Scope, Summary, resolve, summarize
 from exporter.upstream_metrics import UpstreamMetrics
 
@@ -62,6 +63,9 @@ class AdobeFeed:
         self._registry_at = 0.0
         self._logged: set[Anomaly | str] = set()
         self._log_lock = threading.Lock()
+        # What the last collection summarised, and its summary (collections never overlap:
+        # the cache runs one at a time).
+        self._last: tuple[Events, Registry, Scope, Summary] | None = None
 
     @property
     def retry_at(self) -> float:
@@ -73,6 +77,12 @@ class AdobeFeed:
         self._fetcher.check_throttle("events")
         registry, scope = self._current_registry(deadline)
         events = self._fetcher.get("events", self._feed.events_url, deadline, read_feed)
+        last = self._last
+        if last is not None and last[0] is events and last[1] is registry and last[2] is scope:
+            # Both documents answered 304: the same summary, so the cache can reuse its
+            # families and their encoding too (a 304 scrape then costs little more than
+            # the request).
+            return last[3]
         for anomaly in events.anomalies:
             self._log_once(
                 anomaly,
@@ -80,7 +90,9 @@ class AdobeFeed:
                 anomaly.field,
                 anomaly.value,
             )
-        return summarize(registry, events.impacts, scope, events.anomalies)
+        summary = summarize(registry, events.impacts, scope, events.anomalies)
+        self._last = (events, registry, scope, summary)
+        return summary
 
     def close(self) -> None:
         self._fetcher.close()

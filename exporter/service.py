@@ -11,20 +11,21 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from exporter import __version__
 from exporter.app import ExporterApp
 from exporter.cache import SnapshotCache
-from exporter.client import StatusClient
 from exporter.collector import status_families
 from exporter.config import CollectorConfig, FeedConfig, UpstreamConfig
 from exporter.deadline import Deadline
 from exporter.feed import AdobeFeed
 from exporter.page import PageInfo
 from exporter.secret import Secret
-from exporter.token import TokenProvider
-from exporter.upstream import AdobeStatus
 from exporter.upstream_metrics import UpstreamMetrics
+
+if TYPE_CHECKING:
+    from exporter.token import TokenProvider
 
 
 @dataclass
@@ -75,6 +76,12 @@ def build_service(
     """The service for the Status API (an UpstreamConfig) or the public feed (a FeedConfig)."""
     if isinstance(upstream, FeedConfig):
         return _feed_service(upstream, collector, demo=demo, clock=clock)
+    # Imported here: the token provider brings in Authlib (about 13 MB of memory), which
+    # the feed source, needing no token, does without.
+    from exporter.client import StatusClient
+    from exporter.token import TokenProvider
+    from exporter.upstream import AdobeStatus
+
     metrics = UpstreamMetrics()
     source = secret_source or (lambda: upstream.client_secret)
     tokens = TokenProvider(upstream, metrics, secret_source=source, clock=clock)

@@ -169,9 +169,12 @@ def test_an_unchanged_feed_is_answered_304_by_etag_and_still_up(
     simulator.add_incident(PRODUCT, severity="Minor")
     exporter = feed_exporter()
     first = exporter.scrape()
+    parsed = exporter.service.cache.latest.snapshot.summary
     second = exporter.scrape()
     assert simulator.requests(EVENTS) == 2
     assert simulator.not_modified(EVENTS) == 1
+    # Not parsed again: the very summary of the first answer is served.
+    assert exporter.service.cache.latest.snapshot.summary is parsed
     assert "if-none-match" in simulator.last_headers(EVENTS)
     assert requests_total(second, "events", "304") == 1
     assert value(second, "adobe_status_up") == 1
