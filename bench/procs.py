@@ -116,7 +116,7 @@ def exporter(sim: SimulatorProcess, cache_ttl: float) -> Iterator[ExporterProces
         sim.url,
         "--cache-ttl",
         str(cache_ttl),
-        "--log-level",
+        "--log.level",
         "warning",
     ]
     env = {**os.environ, "ADOBE_CLIENT_ID": CLIENT_ID, "ADOBE_CLIENT_SECRET": CLIENT_SECRET}

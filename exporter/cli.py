@@ -79,22 +79,27 @@ class Duration(click.types.FloatParamType):
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> float:
         option = _named(param)
+        given = value if isinstance(value, str) else None
         try:
             seconds = float(value)
         except (TypeError, ValueError):
-            raise ConfigError(
-                f"{option}: must be a number of seconds in {self.limits}, got {value!r}"
-            ) from None
-        return self.limits.check(option, seconds)
+            raise self.limits.refusal(option, repr(value)) from None
+        return self.limits.check(option, seconds, given)
 
 
 class AliasedOption(click.Option):
     """An option whose names after the first are deprecated aliases: accepted, not in --help."""
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        return click.Option.get_help_record(self._first_name_only(), ctx)
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        return click.Option.get_error_hint(self._first_name_only(), ctx)
+
+    def _first_name_only(self) -> click.Option:
         shown = copy.copy(self)
         shown.opts = self.opts[:1]
-        return click.Option.get_help_record(shown, ctx)
+        return shown
 
 
 def _named(param: click.Parameter | None) -> str:

@@ -50,12 +50,16 @@ class Seconds:
     def __str__(self) -> str:
         return f"{'[' if self.low_included else '('}{self.low:g}, {self.high:g}]"
 
-    def check(self, option: str, value: float) -> float:
-        """`value` when finite and in range (-0 reads as 0), else ConfigError naming `option`."""
+    def check(self, option: str, value: float, given: str | None = None) -> float:
+        """`value` when finite and in range (-0 reads as 0), else ConfigError naming `option`
+        and quoting `given`, the text the value was read from."""
         above_low = value >= self.low if self.low_included else value > self.low
         if not (math.isfinite(value) and above_low and value <= self.high):
-            raise ConfigError(f"{option}: must be a number of seconds in {self}, got {value!r}")
+            raise self.refusal(option, repr(value) if given is None else repr(given))
         return value + 0.0  # -0.0 + 0.0 is 0.0
+
+    def refusal(self, option: str, shown: str) -> ConfigError:
+        return ConfigError(f"{option}: must be a number of seconds in {self}, got {shown}")
 
 
 DAY: Final = 86400.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -9,6 +10,9 @@ from dataclasses import dataclass
 # Leave Prometheus this much of its scrape timeout to read and store the answer.
 SCRAPE_TIMEOUT_HEADROOM = 0.5
 SCRAPE_TIMEOUT_HEADER = "HTTP_X_PROMETHEUS_SCRAPE_TIMEOUT_SECONDS"
+# A longer "scrape timeout" is no real scraper's (Prometheus's cannot exceed its scrape
+# interval), and waits that long overflow the platform's timers.
+MAX_SCRAPE_TIMEOUT = 3600.0
 
 
 @dataclass(frozen=True)
@@ -23,13 +27,18 @@ class Deadline:
 
     @classmethod
     def from_scrape(cls, environ: Mapping[str, object]) -> Deadline:
-        """The deadline Prometheus asks for in X-Prometheus-Scrape-Timeout-Seconds."""
+        """The deadline Prometheus asks for in X-Prometheus-Scrape-Timeout-Seconds.
+
+        A header that is absent or not a number of seconds in (0, MAX_SCRAPE_TIMEOUT]
+        (junk, nan, inf, 1e300, negative) sets no overall deadline: the scrape is then
+        bounded by the per-request --timeout only, as for a scraper that sends no header.
+        """
         raw = environ.get(SCRAPE_TIMEOUT_HEADER)
         try:
             seconds = float(str(raw))
         except ValueError:
             return cls()
-        if not seconds > 0 or seconds == float("inf"):
+        if not (math.isfinite(seconds) and 0 < seconds <= MAX_SCRAPE_TIMEOUT):
             return cls()
         return cls.after(max(seconds - SCRAPE_TIMEOUT_HEADROOM, 0.05))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -12,9 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 
+from exporter.cli import PROG
 from exporter.simulator import SimulatorServer
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, parse_samples, value
-from tests.process_support import clean_env, exporter_env, wait_ready
+from tests.process_support import clean_env, exporter_env, serve_process, wait_ready
 from tests.prometheus_support import free_port
 
 pytestmark = pytest.mark.integration
@@ -131,6 +133,12 @@ def test_help_documents_every_option_with_its_environment_variable() -> None:
             {},
             "--log.format",
         ),
+        (  # v1's spelling: the error names the option by its current name
+            ["serve", "--client-id", "x", "--client-secret", "y", "--log-level", "loud"],
+            {},
+            "--log.level",
+        ),
+        (["check"], {"ADOBE_STATUS_LOG_FORMAT": "xml"}, "ADOBE_STATUS_LOG_FORMAT"),
         (
             [
                 "serve",
@@ -252,3 +260,181 @@ def test_sigint_also_exits_0(demo_process: tuple[subprocess.Popen[str], str]) ->
     wait_ready(url, process, timeout=60.0)
     process.send_signal(signal.SIGINT)
     assert process.wait(20) == 0
+
+
+# --- durations: finite numbers in a sensible range ----------------------------------------
+
+CONSOLE_SCRIPT = str(Path(sys.executable).parent / "adobe-status-exporter")
+CREDENTIALS = ["--client-id", "x", "--client-secret", "y"]
+
+# option -> (environment variable, the top of its documented range)
+DURATIONS = {
+    "--timeout": ("ADOBE_STATUS_TIMEOUT", 300.0),
+    "--cache-ttl": ("ADOBE_STATUS_CACHE_TTL", 604800.0),
+    "--registry-ttl": ("ADOBE_STATUS_REGISTRY_TTL", 604800.0),
+    "--max-stale": ("ADOBE_STATUS_MAX_STALE", 604800.0),
+    "--token-refresh-margin": ("ADOBE_STATUS_TOKEN_REFRESH_MARGIN", 86400.0),
+}
+ABSURD = ["inf", "-inf", "nan", "1e300", "-1", "-1e-9", "soon"]
+
+
+def run_console_script(
+    *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The installed `adobe-status-exporter` entry point, as users start it."""
+    return subprocess.run(
+        [CONSOLE_SCRIPT, *args],
+        capture_output=True,
+        text=True,
+        env=env if env is not None else clean_env(),
+        timeout=60,
+        check=False,
+    )
+
+
+def assert_refused(result: subprocess.CompletedProcess[str], option: str, envvar: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert option in lines[0] and envvar in lines[0]
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("option", DURATIONS)
+@pytest.mark.parametrize("bad", [*ABSURD, "above range"])
+def test_absurd_duration_flag_exits_2_naming_the_option(option: str, bad: str) -> None:
+    envvar, top = DURATIONS[option]
+    given = str(top + 0.5) if bad == "above range" else bad
+    assert_refused(run_console_script("serve", *CREDENTIALS, f"{option}={given}"), option, envvar)
+
+
+@pytest.mark.parametrize("option", DURATIONS)
+@pytest.mark.parametrize("bad", ["inf", "nan", "1e300", "-1", "above range"])
+def test_absurd_duration_in_environment_exits_2_naming_the_option(option: str, bad: str) -> None:
+    envvar, top = DURATIONS[option]
+    env = clean_env(**{envvar: str(top + 0.5) if bad == "above range" else bad})
+    assert_refused(run_console_script("serve", *CREDENTIALS, env=env), option, envvar)
+
+
+@pytest.mark.parametrize("bad", ["0", "-0"])
+def test_zero_timeout_exits_2(bad: str) -> None:
+    result = run_console_script("check", *CREDENTIALS, f"--timeout={bad}")
+    assert_refused(result, "--timeout", "ADOBE_STATUS_TIMEOUT")
+
+
+def test_check_takes_the_timeout_at_the_top_of_its_range(sim_server: SimulatorServer) -> None:
+    result = run_console_script("check", "--timeout", "300", env=exporter_env(sim_server))
+    assert result.returncode == 0, result.stderr
+
+
+def test_serve_takes_every_duration_at_the_edges_of_its_range(
+    sim_server: SimulatorServer,
+) -> None:
+    top = [f"{option}={high}" for option, (_, high) in DURATIONS.items()]
+    zero = [f"{option}=-0" for option in DURATIONS if option != "--timeout"]
+    for args in (top, zero):
+        with serve_process(exporter_env(sim_server), *args) as (process, port):
+            wait_ready(f"http://127.0.0.1:{port}", process)
+            samples = parse_samples(
+                requests.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
+            )
+            assert value(samples, "adobe_status_up") == 1
+
+
+# --- check: each command shows the options it uses; a failure is told once ----------------
+
+SERVE_ONLY = ["--cache-ttl", "--registry-ttl", "--max-stale", "--token-refresh-margin", "SIGHUP"]
+
+
+def test_check_help_lists_no_serve_only_option() -> None:
+    check_help = run("check", "--help")
+    serve_help = run("serve", "--help")
+    assert check_help.returncode == serve_help.returncode == 0
+    for word in SERVE_ONLY:
+        assert word not in check_help.stdout, word
+        assert word in serve_help.stdout, word
+    assert "--client-secret-file" in check_help.stdout
+
+
+def test_check_with_a_wrong_secret_tells_the_reason_once(sim_server: SimulatorServer) -> None:
+    result = run("check", env=exporter_env(sim_server, secret="wrong-secret"))
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert output.count("invalid_client") == 1, output
+    assert "wrong-secret" not in output
+
+
+def test_check_prometheus_format_has_no_created_series(sim_server: SimulatorServer) -> None:
+    result = run("check", "--format", "prometheus", env=exporter_env(sim_server))
+    assert result.returncode == 0, result.stderr
+    names = {name for name, _ in parse_samples(result.stdout)}
+    assert "adobe_status_api_requests_total" in names
+    assert [name for name in names if name.endswith("_created")] == []
+
+
+# --- --log.level / --log.format, and v1's --log-level / --log-format ----------------------
+
+
+def log_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """stderr without the command's own outcome line."""
+    return [line for line in result.stderr.splitlines() if not line.startswith(PROG)]
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--log.level", "warning"], {}),
+        (["--log-level", "warning"], {}),  # v1's spelling keeps working
+        ([], {"ADOBE_STATUS_LOG_LEVEL": "warning"}),
+        (["--log.level", "WARNING"], {"ADOBE_STATUS_LOG_LEVEL": "error"}),
+    ],
+)
+def test_log_level_from_flag_alias_or_environment(
+    sim_server: SimulatorServer, args: list[str], env: dict[str, str]
+) -> None:
+    result = run("check", *args, env={**exporter_env(sim_server, secret="wrong"), **env})
+    assert result.returncode == 1
+    lines = log_lines(result)
+    assert lines and all(" WARNING " in line for line in lines), result.stderr
+
+
+def test_flag_log_level_wins_over_environment(sim_server: SimulatorServer) -> None:
+    env = exporter_env(sim_server, secret="wrong", ADOBE_STATUS_LOG_LEVEL="warning")
+    result = run("check", "--log.level", "error", env=env)
+    assert result.returncode == 1
+    assert log_lines(result) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["--log.format", "json"], {}),
+        (["--log-format", "json"], {}),
+        ([], {"ADOBE_STATUS_LOG_FORMAT": "json"}),
+    ],
+)
+def test_log_format_json_from_flag_alias_or_environment(
+    sim_server: SimulatorServer, args: list[str], env: dict[str, str]
+) -> None:
+    env = {**exporter_env(sim_server, secret="wrong"), **env}
+    result = run("check", "--log.level", "warning", *args, env=env)
+    lines = log_lines(result)
+    assert lines
+    entries = [json.loads(line) for line in lines]
+    assert {entry["level"] for entry in entries} == {"warning"}
+
+
+def test_v1_log_flag_names_are_not_advertised() -> None:
+    text = run("serve", "--help").stdout
+    assert "--log.level" in text and "--log.format" in text
+    assert "--log-level" not in text and "--log-format" not in text
+
+
+def test_serve_logs_at_the_level_given_by_the_new_flag(sim_server: SimulatorServer) -> None:
+    with serve_process(exporter_env(sim_server), "--log.level", "debug") as (process, port):
+        wait_ready(f"http://127.0.0.1:{port}", process)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert " DEBUG " in stderr

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from pathlib import Path
 
 import pytest
 import requests
+from prometheus_client.openmetrics.parser import (
+    text_string_to_metric_families as openmetrics_families,
+)
+from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.config import Selection
+from exporter.deadline import SCRAPE_TIMEOUT_HEADER, Deadline
 from exporter.simulator import Simulator
 from tests.conftest import ExporterFactory, FakeClock, RunningExporter, parse_samples, series, value
 
@@ -305,3 +311,65 @@ def test_status_page_shows_products_states_and_events(
     assert "Adobe Analytics" in page.text and "Major issue" in page.text
     assert event_id in page.text
     assert __import__("exporter").__version__ in page.text
+
+
+# --- no _created series (CONTRACT.md: "No `_created` series are exposed") ------------------
+
+
+ASKING_FOR_CREATED = (
+    "?name[]=adobe_status_api_requests_total&name[]=adobe_status_api_requests_created"
+)
+
+
+@pytest.mark.parametrize("query", ["", ASKING_FOR_CREATED])
+@pytest.mark.parametrize("accept", ["text/plain", "application/openmetrics-text; version=1.0.0"])
+def test_no_created_series_in_either_format(
+    exporter: RunningExporter, accept: str, query: str
+) -> None:
+    exporter.scrape()  # counters and histograms now have samples
+    response = exporter.get("/metrics" + query, headers={"Accept": accept})
+    assert response.status_code == 200
+    if accept.startswith("application/openmetrics-text"):
+        families = list(openmetrics_families(response.text))  # type: ignore[no-untyped-call]
+    else:
+        families = list(text_string_to_metric_families(response.text))
+    samples = [sample.name for family in families for sample in family.samples]
+    assert "adobe_status_api_requests_total" in samples
+    assert [name for name in samples if name.endswith("_created")] == []
+
+
+# --- X-Prometheus-Scrape-Timeout-Seconds: whatever it says, the scrape still works ---------
+
+
+@pytest.mark.parametrize("header", ["inf", "-inf", "nan", "1e300", "-1", "0", "-0", "soon", ""])
+def test_absurd_scrape_timeout_header_still_gives_a_good_scrape(
+    exporter: RunningExporter, header: str
+) -> None:
+    response = exporter.get("/metrics", headers={"X-Prometheus-Scrape-Timeout-Seconds": header})
+    assert response.status_code == 200
+    assert value(parse_samples(response.text), "adobe_status_up") == 1
+    errors = [
+        labels
+        for (name, labels), count in parse_samples(response.text).items()
+        if name == "adobe_status_upstream_errors_total" and count > 0
+    ]
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    "header", ["inf", "nan", "1e300", "3600.001", "-1", "0", "-0", "10s", "0x10", "", "\x00"]
+)
+def test_scrape_timeout_header_out_of_range_sets_no_overall_deadline(header: str) -> None:
+    assert Deadline.from_scrape({SCRAPE_TIMEOUT_HEADER: header}).at is None
+
+
+@pytest.mark.parametrize("seconds", [0.01, 10.0, 3600.0])
+def test_scrape_timeout_header_in_range_sets_a_deadline_half_a_second_earlier(
+    seconds: float,
+) -> None:
+    before = time.monotonic()
+    deadline = Deadline.from_scrape({SCRAPE_TIMEOUT_HEADER: str(seconds)})
+    after = time.monotonic()
+    budget = max(seconds - 0.5, 0.05)
+    assert deadline.at is not None
+    assert before + budget <= deadline.at <= after + budget

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from prometheus_client import CollectorRegistry, Gauge, make_wsgi_app
 
 from exporter.server import REALM, ExporterHTTPServer, parse_listen_address
 from exporter.webconfig import TLSConfig, WebConfig, load_web_config
+from tests.conftest import ExporterFactory, RunningExporter, parse_samples
 from tests.prometheus_support import run_prometheus, value
 from tests.tls_support import (
     Response,
@@ -652,3 +654,63 @@ def test_real_prometheus_scrapes_over_tls_with_basic_auth(
         assert value(sample) == 42.0
         health = {job: error for job, _, error in prometheus.target_health()}
         assert "401" in health["wrong-password"]
+
+
+# --- HEAD: every GET endpoint of the exporter answers it -----------------------------------
+
+OPENMETRICS_ACCEPT = "application/openmetrics-text; version=1.0.0"
+EXPORTER_PATHS = ["/metrics", "/metrics?name[]=adobe_status_up", "/", "/-/healthy", "/-/ready"]
+NEGOTIATED = [
+    {"Accept-Encoding": "identity"},
+    {"Accept-Encoding": "gzip"},
+    {"Accept": OPENMETRICS_ACCEPT, "Accept-Encoding": "identity"},
+    {"Accept": OPENMETRICS_ACCEPT, "Accept-Encoding": "gzip"},
+]
+HEAD_HEADERS = ("Content-Type", "Content-Encoding")
+# The whole exposition carries this scrape's own duration, the one sample that changes
+# between two scrapes of a cached collection: its digits may differ, nothing else.
+DURATION_DIGITS = 32
+
+
+@pytest.mark.parametrize("path", EXPORTER_PATHS)
+@pytest.mark.parametrize("headers", NEGOTIATED, ids=["text", "gzip", "openmetrics", "om-gzip"])
+def test_head_answers_as_get_does_without_a_body(
+    make_exporter: ExporterFactory, path: str, headers: dict[str, str]
+) -> None:
+    # A cached collection: two answers in a row are the same bytes, so lengths compare.
+    exporter = make_exporter(cache_ttl=60.0)
+    slack = DURATION_DIGITS if path == "/metrics" else 0
+    if path != "/-/ready":  # readiness also before the first collection, below
+        requests.get(exporter.url + "/metrics", timeout=30)
+    get = requests.get(exporter.url + path, headers=headers, timeout=30, stream=True)
+    raw = get.raw.read(decode_content=False)
+    head = requests.head(exporter.url + path, headers=headers, timeout=30)
+    assert head.status_code == get.status_code
+    assert head.content == b""
+    for name in HEAD_HEADERS:
+        assert head.headers.get(name) == get.headers.get(name), name
+    assert int(get.headers["Content-Length"]) == len(raw)
+    assert abs(int(head.headers["Content-Length"]) - len(raw)) <= slack
+
+
+def test_head_of_metrics_is_not_refused(exporter: RunningExporter) -> None:
+    head = requests.head(exporter.url + "/metrics", timeout=30)
+    assert head.status_code == 200
+    assert head.headers["Content-Type"].startswith("text/plain")
+    assert int(head.headers["Content-Length"]) > 0
+
+
+def test_get_after_head_on_one_connection_reads_the_whole_answer(exporter: RunningExporter) -> None:
+    with requests.Session() as session:
+        assert session.head(exporter.url + "/metrics", timeout=30).status_code == 200
+        assert session.head(exporter.url + "/", timeout=30).status_code == 200
+        get = session.get(exporter.url + "/metrics", timeout=30)
+    assert get.status_code == 200
+    assert parse_samples(get.text)[("adobe_status_up", frozenset())] == 1
+
+
+def test_other_methods_get_405_naming_get_and_head(exporter: RunningExporter) -> None:
+    for method in ("POST", "PUT", "DELETE"):
+        answer = requests.request(method, exporter.url + "/metrics", timeout=30)
+        assert answer.status_code == 405
+        assert answer.headers["Allow"] == "GET, HEAD"
