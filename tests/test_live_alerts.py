@@ -27,7 +27,7 @@ from tests.prometheus_support import value
 pytestmark = pytest.mark.integration
 
 ANALYTICS = "503467"  # Adobe Analytics, Adobe Experience Cloud
-EUROPE = "610002"
+EMEA = "EMEA"  # Adobe keys regions by name
 CAMPAIGN = "503475"  # Adobe Campaign, the same cloud: a minor incident beside the major one
 ALERT_TIMEOUT = 30.0
 
@@ -52,7 +52,7 @@ def test_major_incident_fires_major_alert_for_that_product_only(tmp_path: Path) 
     with live_stack(tmp_path, [fast_rules(tmp_path)]) as stack:
         wait_for_quiet_rules(stack, "AdobeProductMajorIncident", "AdobeProductMinorIncident")
 
-        stack.simulator.add_incident(product_id=ANALYTICS, severity="Major", region_ids=[EUROPE])
+        stack.simulator.add_incident(product_id=ANALYTICS, severity="Major", region_ids=[EMEA])
         stack.simulator.add_incident(product_id=CAMPAIGN, severity="Minor")
 
         major = poll(
@@ -87,7 +87,7 @@ def test_major_incident_fires_major_alert_for_that_product_only(tmp_path: Path) 
         ]
         description = alert["annotations"]["description"]
         assert "Adobe Analytics" in description
-        assert "Regions at major: Europe." in description, description
+        assert "Regions at major: EMEA." in description, description
         assert alert["annotations"]["runbook_url"].endswith("#adobeproductmajorincident")
 
 

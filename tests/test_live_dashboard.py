@@ -31,13 +31,13 @@ pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[1]
 DASHBOARD_PATH = REPO / "grafana" / "adobe-status.json"
 
-ANALYTICS = "503467"  # major incident, Europe only
+ANALYTICS = "503467"  # major incident, EMEA only
 CAMPAIGN = "503475"  # minor incident
 FONTS = "503501"  # potential incident
 PHOTOSHOP = "503493"  # maintenance in progress
 ACROBAT = "512699"  # maintenance scheduled in 30 minutes
 EXPRESS = "503465"  # maintenance scheduled in 6 hours
-EUROPE = "610002"
+EMEA = "EMEA"  # Adobe keys regions by name
 
 # What Grafana puts in place of its variables: "All" is the variables' allValue `.*`;
 # $__rate_interval is at least four scrape intervals (1 s here); $__range is the
@@ -142,12 +142,10 @@ EXPECTED: dict[str, Callable[[Result], bool]] = {
         == ["Adobe Analytics", "Adobe Campaign", "Adobe Fonts", "Adobe Photoshop"]
     ),
     "Product by region/A": lambda r: any(
-        s["metric"] == {"product": "Adobe Analytics", "region": "Europe"} and value(s) == 4
-        for s in r
+        s["metric"] == {"product": "Adobe Analytics", "region": EMEA} and value(s) == 4 for s in r
     ),
     "Affected regions over time/A": lambda r: any(
-        s["metric"] == {"product": "Adobe Analytics", "region": "Europe"} and _last(s) == 4
-        for s in r
+        s["metric"] == {"product": "Adobe Analytics", "region": EMEA} and _last(s) == 4 for s in r
     ),
     "Open events/A": lambda r: len({s["metric"]["event_id"] for s in r}) == 6,
     "Upcoming maintenances/A": products_are(ACROBAT, EXPRESS),
@@ -175,7 +173,7 @@ EXPECTED: dict[str, Callable[[Result], bool]] = {
 
 def scenario(simulator: Simulator) -> None:
     now = time.time()
-    simulator.add_incident(product_id=ANALYTICS, severity="Major", region_ids=[EUROPE])
+    simulator.add_incident(product_id=ANALYTICS, severity="Major", region_ids=[EMEA])
     simulator.add_incident(product_id=CAMPAIGN, severity="Minor")
     simulator.add_incident(product_id=FONTS, severity="Potential")
     simulator.add_maintenance(product_id=PHOTOSHOP, status="Started")

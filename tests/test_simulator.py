@@ -355,7 +355,7 @@ def test_incident_maintenance_and_scheduled_endpoints_split_the_feed(
 def test_added_incident_shows_its_history_and_updates(
     quiet_sim: Simulator, fake_clock: FakeClock
 ) -> None:
-    event_id = quiet_sim.add_incident(ANALYTICS, severity="Minor", region_ids=["610002"])
+    event_id = quiet_sim.add_incident(ANALYTICS, severity="Minor", region_ids=["EMEA"])
     fake_clock.advance(60)
     quiet_sim.update_incident(event_id, severity="Major")
     quiet_sim.update_incident(event_id, status="Closed")
@@ -370,7 +370,7 @@ def test_added_incident_shows_its_history_and_updates(
     ]
     times = [epoch(h["messageTime"]) for h in product["history"]]
     assert times == sorted(times) and len(set(times)) == 3
-    assert incident["region"] == [{"id": "610002", "name": "Europe"}]
+    assert incident["region"] == [{"id": "EMEA", "name": "EMEA"}]
     assert incident["clouds"][0]["id"] == EXPERIENCE_CLOUD
 
 
@@ -687,15 +687,21 @@ def test_feed_payload_holds_the_same_events_as_the_dto() -> None:
 # Catalog and scales.
 
 
-def test_real_catalog_products_get_stable_realistic_regions() -> None:
+def test_real_catalog_products_get_stable_subsets_of_adobes_three_regions() -> None:
     one = Simulator(seed=1, dynamic=False).catalog
     other = Simulator(seed=2, dynamic=False).catalog
     assert len(one.clouds) == 5 and len(one.products) == 73
+    assert [(r.id, r.name) for r in one.regions] == [
+        ("Americas", "Americas"),
+        ("EMEA", "EMEA"),
+        ("APAC", "APAC"),
+    ]
     for product in one.products:
-        names = [region.name for region in product.regions]
-        assert names[:2] == ["North America", "Europe"]
+        assert product.region_ids and set(product.region_ids) <= {"Americas", "EMEA", "APAC"}
         assert product.region_ids == other.product(product.id).region_ids  # type: ignore[union-attr]
-    assert len({p.region_ids for p in one.products}) > 5
+    everywhere = [p for p in one.products if len(p.region_ids) == 3]
+    assert len(everywhere) > len(one.products) / 2  # most, not all
+    assert len({p.region_ids for p in one.products}) >= 3
 
 
 def test_forty_day_events_body_is_5_to_8_mb_mostly_closed() -> None:
@@ -707,20 +713,21 @@ def test_forty_day_events_body_is_5_to_8_mb_mostly_closed() -> None:
     assert 5_000_000 <= len(response.content) <= 8_000_000
     body = response.json()
     events = body["incidents"] + body["maintenances"]
-    assert 2300 <= len(events) <= 2700
+    assert 2200 <= len(events) <= 2600
     closed = [p for i in body["incidents"] for p in i["products"] if p["status"] == "Closed"]
     assert len(closed) > 0.7 * len(body["incidents"])
-    assert sum(len(p["history"]) == 5 for p in closed) > 0.95 * len(closed)
+    # Five entries each, a sixth for those whose root cause analysis has come.
+    assert sum(len(p["history"]) in (5, 6) for p in closed) > 0.95 * len(closed)
 
 
-def test_stress_scale_has_1000_products_in_10_regions_and_5000_events() -> None:
+def test_stress_scale_has_1000_products_in_3_regions_and_5000_events() -> None:
     sim = Simulator(seed=1, scale=Scale.stress(), client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
     with SimulatorServer(sim) as running:
         token = token_for(running)
         products = api_get(running, "/api/v1/products", token).json()
         events = api_get(running, "/api/v1/events", token).json()
     assert len(products) == 1000
-    assert all(len(product["regions"]) == 10 for product in products)
+    assert all(len(product["regions"]) == 3 for product in products)
     assert 4900 <= len(events["incidents"]) + len(events["maintenances"]) <= 5000
     real_ids = {p.id for p in Simulator(dynamic=False).catalog.products}
     real_names = {p.name for p in Simulator(dynamic=False).catalog.products}

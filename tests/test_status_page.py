@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 ANALYTICS = "503467"
 PHOTOSHOP = "503493"
 ACROBAT = "512699"
-EUROPE = "610002"
+EMEA = "EMEA"  # Adobe's regions are keyed by name: Americas, EMEA, APAC
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -49,11 +49,9 @@ def column(table: Node, header: str) -> int:
 
 @pytest.fixture
 def scenario(simulator: Simulator, exporter: RunningExporter) -> dict[str, str]:
-    """A major incident on Adobe Analytics in Europe and a maintenance on Photoshop, collected."""
+    """A major incident on Adobe Analytics in EMEA and a maintenance on Photoshop, collected."""
     ids = {
-        "major": simulator.add_incident(
-            product_id=ANALYTICS, severity="Major", region_ids=[EUROPE]
-        ),
+        "major": simulator.add_incident(product_id=ANALYTICS, severity="Major", region_ids=[EMEA]),
         "maintenance": simulator.add_maintenance(product_id=PHOTOSHOP, status="Started"),
     }
     samples = exporter.scrape()
@@ -62,7 +60,7 @@ def scenario(simulator: Simulator, exporter: RunningExporter) -> dict[str, str]:
 
 
 def test_rendered_page_shows_states_events_regions_and_exporter_health(
-    exporter: RunningExporter, scenario: dict[str, str]
+    simulator: Simulator, exporter: RunningExporter, scenario: dict[str, str]
 ) -> None:
     dom = chromium_dump_dom(exporter.url + "/")
     assert CLIENT_SECRET not in dom
@@ -86,7 +84,7 @@ def test_rendered_page_shows_states_events_regions_and_exporter_health(
     major = row_for(events, "data-event-id", scenario["major"])
     assert cells(major)[column(events, "Product")].text() == "Adobe Analytics"
     assert cells(major)[column(events, "Severity")].text() == "Major"
-    assert cells(major)[column(events, "Regions")].text() == "Europe"
+    assert cells(major)[column(events, "Regions")].text() == "EMEA"
     assert cells(major)[column(events, "Event")].text() == scenario["major"]
     assert " UTC" in cells(major)[column(events, "Start (UTC)")].text()
     maintenance = row_for(events, "data-event-id", scenario["maintenance"])
@@ -95,12 +93,19 @@ def test_rendered_page_shows_states_events_regions_and_exporter_health(
 
     regions = page.by_id("regions")
     grid = row_for(regions, "data-product-id", ANALYTICS)
-    europe = cells(grid)[column(regions, "Europe")]
-    assert europe.text() == "4" and "s4" in europe.classes
-    america = cells(grid)[column(regions, "North America")]
-    assert america.text() == "0" and "s0" in america.classes
-    # Analytics is not offered in Japan: an empty, not an operational, cell.
-    assert "s0" not in cells(grid)[column(regions, "Japan")].classes
+    emea = cells(grid)[column(regions, "EMEA")]
+    assert emea.text() == "4" and "s4" in emea.classes
+    americas = cells(grid)[column(regions, "Americas")]
+    assert americas.text() == "0" and "s0" in americas.classes
+    # A product not offered in a region: an empty, not an operational, cell.
+    product, region = next(
+        (p, r)
+        for p in simulator.catalog.products
+        for r in simulator.catalog.regions
+        if r.id not in p.region_ids
+    )
+    grid = row_for(regions, "data-product-id", product.id)
+    assert "s0" not in cells(grid)[column(regions, region.name)].classes
 
     assert exporter_package.__version__ in page.by_id("version").text()
     last = page.by_id("last-success").text()

@@ -11,7 +11,12 @@ It serves over real HTTP what the exporter talks to, as Adobe documents it:
   ``from`` and ``to`` are accepted and ignored), ``/api/v1/events/incidents``,
   ``/api/v1/events/maintenance`` (maintenances not merely scheduled),
   ``/api/v1/events/scheduled``, ``/api/v1/products`` (``productId``, ``cloudId``,
-  ``productName``), ``/api/v1/clouds`` (``cloudId``, ``cloudName``), ``/api/v1/regions``.
+  ``productName``), ``/api/v1/clouds`` (``cloudId``, ``cloudName``), ``/api/v1/regions``,
+  ``/api/v1/locales`` (``LocaleDto``: ``en``, ``fr``, ``de``), ``/api/v1/messages`` and
+  ``/api/v1/messages/{locale}`` (``MessagesDto`` per locale, optional repeatable or
+  comma-separated ``messageToken``; an unknown locale answers ``[]``): the texts behind
+  every ``titleToken`` / ``messageToken`` of the events shown now, canned ones in every
+  locale, custom ones in English; the feed's ``messages{locale}{token}`` hold the same.
   Each needs ``Authorization: Bearer <token>`` (else 401) and the API key
   ``StatusAdobeIOClient`` in query ``api_key`` or header ``x-api-key`` (else 403). More
   than 50 requests in 5 s per token (per client for IMS) get 429 with ``Retry-After``.
@@ -31,10 +36,18 @@ is their base URL.
 
 Endpoint names, for faults (`Simulator.inject`) and request counts: ``token``, ``events``,
 ``incidents``, ``maintenance``, ``scheduled``, ``products``, ``clouds``, ``regions``,
-``feed_events`` (StatusEvents) and ``feed_registry`` (SnowServiceRegistry).
+``messages``, ``locales``, ``feed_events`` (StatusEvents) and ``feed_registry``
+(SnowServiceRegistry).
 
-The catalog is Adobe's (5 clouds, 73 products). Regions, environments, offerings and
-services are this simulator's invention: Adobe publishes no list of them.
+The catalog is Adobe's (5 clouds, 73 products). Regions are Adobe's three, keyed by name
+(id = name): ``Americas``, ``EMEA``, ``APAC``; most products serve all three, some fewer.
+Environments, offerings and services are this simulator's invention (at ``forty-day``
+scale about 19,000 environments, a 2.3 MB registry, as Adobe's). Events carry Adobe's
+vocabulary (see `render` and `feedshape`): ids like ``202608040123`` and
+``CHG005822158``, each product's own regions in its history (sometimes fewer than the
+event's), maintenances Scheduled → Reminder → Started → Completed (a canceled one says
+``status: Completed``, ``cmrStatus: Canceled`` in the feed), root-cause (CFS) entries
+weeks after an incident closed.
 
 Control API, for a simulator running as its own process (``python -m exporter.simulator``
 or the CLI's ``simulate``). Bodies are JSON objects whose keys are the keyword arguments
@@ -43,12 +56,18 @@ of the `Simulator` method named; no authentication (serve it on loopback):
 - ``GET /_sim/stats``: ``requests`` per endpoint, ``not_modified`` (304 answers) per
   endpoint, ``credentials`` (per endpoint, how many requests carried ``authorization``,
   ``x-api-key``, ``api_key``), ``last_headers`` (per endpoint, credentials redacted),
-  tokens issued, events in the feed.
+  ``message_requests`` (locale and tokens of every /messages request, in order), tokens
+  issued, events in the feed.
 - ``GET /_sim/events``: `Simulator.payload_events`; ``GET /_sim/feed?epoch_ms=1``:
   `Simulator.payload_feed`.
 - ``POST /_sim/incidents`` (`add_incident` kwargs) and ``POST /_sim/maintenances``
-  (`add_maintenance` kwargs): 201 ``{"id": ...}``.
-- ``PATCH /_sim/events/<id>``: `update_incident` or `update_maintenance` kwargs.
+  (`add_maintenance` kwargs): 201 ``{"id": ...}``. Texts: ``message`` (custom text,
+  ``message_html`` for its HTML), ``message_token`` (a token of your choosing; alone, one
+  nobody has a text for), ``title`` / ``title_token``; ``product_regions`` narrows one
+  product's own regions. `texts.HOSTILE` is a hostile text (script tag, unbalanced HTML,
+  10 KB) to pass as ``message`` / ``message_html``.
+- ``PATCH /_sim/events/<id>``: `update_incident` or `update_maintenance` kwargs (texts as
+  above, ``message_type``; a root cause: ``status=Closed, message_type=CFS, cfs_url=...``).
 - ``DELETE /_sim/events/<id>``: 204, or 404 for an unknown id; ``DELETE /_sim/events``
   removes every added event.
 - ``POST /_sim/faults`` (`inject` kwargs; ``body`` as text, or ``body_base64`` for any

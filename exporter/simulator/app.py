@@ -25,7 +25,10 @@ API_ENDPOINTS = {
     "products": "products",
     "clouds": "clouds",
     "regions": "regions",
+    "messages": "messages",
+    "locales": "locales",
 }
+MESSAGES_BY_LOCALE = "messages/"  # /api/v1/messages/{locale}
 IMS_JSON = "application/json;charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
 
@@ -50,7 +53,10 @@ def handle(sim: Simulator, request: Request) -> Reply:
         if feed is not None:
             return _with_faults(sim, feed, request, lambda s, r: _feed(s, feed, r))
         if request.path.startswith(API_PREFIX):
-            endpoint = API_ENDPOINTS.get(request.path[len(API_PREFIX) :].rstrip("/"))
+            rest = request.path[len(API_PREFIX) :].rstrip("/")
+            endpoint = API_ENDPOINTS.get(rest)
+            if rest.startswith(MESSAGES_BY_LOCALE) and "/" not in rest[len(MESSAGES_BY_LOCALE) :]:
+                endpoint = "messages"
             if endpoint is not None:
                 return _with_faults(sim, endpoint, request, lambda s, r: _api(s, endpoint, r))
         return _api_error(404, "404000", "Not Found")
@@ -172,6 +178,11 @@ def _api(sim: Simulator, endpoint: str, request: Request) -> Reply:
         return _throttled(retry_after, STATUS_JSON)
     if endpoint in ("products", "clouds", "regions"):
         return Reply(200, sim.registry_body(endpoint, request.query))
+    if endpoint == "locales":
+        return json_reply(200, sim.locales())
+    if endpoint == "messages":
+        locale = request.path[len(API_PREFIX) :].rstrip("/")[len("messages/") :]
+        return json_reply(200, sim.messages(locale, request.query.get("messageToken", [])))
     filters = sim.filters(request.query)
     snapshot = sim.snapshot()
     if endpoint == "events":

@@ -1,8 +1,11 @@
 """The product registry the simulator serves: Adobe's real catalog, or synthetic products.
 
-`catalog.json` holds Adobe's clouds and products only. Regions, environments, offerings
-and services are this simulator's invention (Adobe publishes no list of them): each
-product gets them deterministically from its id, so every run and every seed agrees.
+`catalog.json` holds Adobe's clouds and products only. Regions are Adobe's own three,
+keyed by name (the id is the name): Americas, EMEA, APAC. Services, offerings and
+environments are this simulator's invention, made deterministically from each product's id
+so every run and every seed agrees: a product has one to three services, each service
+environments in the product's regions (one region each), and the product's regions are
+exactly its services' environments' regions, as in Adobe's SnowServiceRegistry.
 """
 
 from __future__ import annotations
@@ -22,18 +25,18 @@ class Region:
     name: str
 
 
-# Invented, with stable ids; the first two are given to every real product.
+# Adobe's regions: keyed by name, the id is the name. Americas is given to every product.
 REGIONS: tuple[Region, ...] = (
-    Region("610001", "North America"),
-    Region("610002", "Europe"),
-    Region("610003", "United Kingdom"),
-    Region("610004", "Canada"),
-    Region("610005", "Asia Pacific"),
-    Region("610006", "Japan"),
-    Region("610007", "Australia"),
-    Region("610008", "India"),
-    Region("610009", "Singapore"),
-    Region("610010", "Latin America"),
+    Region("Americas", "Americas"),
+    Region("EMEA", "EMEA"),
+    Region("APAC", "APAC"),
+)
+# Which regions a real product serves, by a digit of its id's hash: most serve all three.
+_REGION_SUBSETS: tuple[tuple[Region, ...], ...] = (
+    *[REGIONS] * 7,
+    REGIONS[:2],
+    (REGIONS[0], REGIONS[2]),
+    REGIONS[:1],
 )
 
 _SERVICE_NAMES = (
@@ -122,22 +125,24 @@ class Catalog:
             return cls.synthetic(
                 scale.synthetic_products, scale.synthetic_clouds, scale.regions_per_product
             )
-        return cls.real(scale.regions_per_product)
+        return cls.real(scale.regions_per_product, scale.environments)
 
     @classmethod
-    def real(cls, regions_per_product: int = 0) -> Catalog:
+    def real(cls, regions_per_product: int = 0, environments: int = 0) -> Catalog:
         """Adobe's catalog as shipped in the package."""
         text = resources.files(__package__).joinpath("catalog.json").read_text("utf-8")
         raw: dict[str, Any] = json.loads(text)
         clouds: list[Cloud] = []
-        products: list[Product] = []
+        entries: list[tuple[str, str, str]] = []
         for cloud in raw["clouds"]:
             cloud_id, members = str(cloud["id"]), cloud["products"]
             clouds.append(Cloud(cloud_id, str(cloud["name"]), tuple(str(p["id"]) for p in members)))
-            for entry in members:
-                products.append(
-                    _product(str(entry["id"]), str(entry["name"]), cloud_id, regions_per_product)
-                )
+            entries += [(str(p["id"]), str(p["name"]), cloud_id) for p in members]
+        shares = _environment_shares([pid for pid, _, _ in entries], environments)
+        products = [
+            _product(pid, name, cloud_id, regions_per_product, shares.get(pid, 0))
+            for pid, name, cloud_id in entries
+        ]
         return cls(tuple(clouds), tuple(products))
 
     @classmethod
@@ -169,24 +174,48 @@ def _digest(*parts: str) -> bytes:
     return hashlib.blake2b(":".join(parts).encode(), digest_size=16).digest()
 
 
-def _product(product_id: str, name: str, cloud_id: str, regions_per_product: int) -> Product:
-    """A product with its invented regions, one environment, services and one offering."""
+def _environment_shares(product_ids: list[str], total: int) -> dict[str, int]:
+    """About `total` environments over the products, skewed as in Adobe's registry.
+
+    A few products (think Experience Manager or Commerce: one environment per customer
+    instance) hold most of them; most products hold a handful.
+    """
+    if not total or not product_ids:
+        return {}
+    weights = {pid: 1 + (_digest("weight", pid)[0] % 16) ** 4 for pid in product_ids}
+    whole = sum(weights.values())
+    return {pid: total * weight // whole for pid, weight in weights.items()}
+
+
+def _product(
+    product_id: str, name: str, cloud_id: str, regions_per_product: int, environments: int = 0
+) -> Product:
+    """A product with its regions, services, one offering and environments.
+
+    Each service has at least one environment in each of the product's regions; a product
+    given a share of `environments` spreads that many over its services and regions.
+    """
     bits = _digest("product", product_id)
     if regions_per_product:
         regions = REGIONS[: min(regions_per_product, len(REGIONS))]
     else:
-        # North America and Europe always, then each other region on a coin flip.
-        regions = REGIONS[:2] + tuple(region for i, region in enumerate(REGIONS[2:]) if bits[i] & 1)
-    region_ids = tuple(region.id for region in regions)
-    environment = Environment(f"{product_id}01", "Production", region_ids)
+        regions = _REGION_SUBSETS[bits[0] % len(_REGION_SUBSETS)]
     first = bits[12] % len(_SERVICE_NAMES)
-    services = tuple(
-        Service(
-            f"{product_id}1{i}",
-            _SERVICE_NAMES[(first + 5 * i) % len(_SERVICE_NAMES)],
-            (environment.id,),
+    names = [_SERVICE_NAMES[(first + 5 * i) % len(_SERVICE_NAMES)] for i in range(1 + bits[13] % 3)]
+    slots = [(s, region) for s in range(len(names)) for region in regions]
+    per_service: list[list[str]] = [[] for _ in names]
+    all_envs: list[Environment] = []
+    for n in range(max(len(slots), environments)):
+        service, region = slots[n % len(slots)]
+        env_id = f"{product_id}{service}{n:05d}"
+        label = "Production" if n < len(slots) else f"Instance {n:05d}"
+        all_envs.append(
+            Environment(env_id, f"{names[service]} {label} ({region.name})", (region.id,))
         )
-        for i in range(1 + bits[13] % 3)
+        per_service[service].append(env_id)
+    services = tuple(
+        Service(f"{product_id}1{i}", service_name, tuple(per_service[i]))
+        for i, service_name in enumerate(names)
     )
     offering = Offering(f"{product_id}21", name, tuple(service.id for service in services))
-    return Product(product_id, name, cloud_id, regions, (environment,), (offering,), services)
+    return Product(product_id, name, cloud_id, regions, tuple(all_envs), (offering,), services)

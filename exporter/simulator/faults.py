@@ -16,6 +16,8 @@ ENDPOINTS = (
     "incidents",
     "maintenance",
     "scheduled",
+    "messages",
+    "locales",
     "feed_events",
     "feed_registry",
 )

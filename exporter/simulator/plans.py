@@ -23,15 +23,29 @@ class Member:
     name: str
     cloud_id: str | None
     region_ids: tuple[str, ...]
+    # The regions this product's own history entries name (None: the event's regions);
+    # can be narrower than the event's, as in Adobe's feed.
+    named_regions: tuple[str, ...] | None = None
+    service_ids: tuple[str, ...] = ()
+    offering_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Step:
-    """One history entry: incidents carry a severity, maintenances leave it empty."""
+    """One history entry: incidents carry a severity, maintenances leave it empty.
+
+    `message_type` is Canned (a shared, translated text chosen by status), Custom (a
+    text of this entry's own, `message_token` or one derived from the event id) or CFS
+    (a root-cause entry pointing at `cfs_url`). Tokens left empty are chosen by `texts`.
+    """
 
     at: int
     status: str
     severity: str = ""
+    message_type: str = "Canned"
+    message_token: str = ""
+    title_token: str = ""
+    cfs_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,8 @@ class Plan:
     static: bool = False
     maintenance_type: str = "Normal"
     scheduled_start: int = 0
+    # A title of the event's own (a custom text); empty: the canned title for its kind.
+    title_token: str = ""
     # Filter keys, derived once.
     product_ids: frozenset[str] = field(init=False)
     cloud_ids: frozenset[str] = field(init=False)

@@ -1,12 +1,14 @@
-"""Plans cut at a phase, rendered in the spec's two shapes.
+"""Plans cut at a phase, rendered as the spec's DTOs (what `/api/v1/events` answers).
 
-DTO shape (`IncidentDto`, `MaintenanceDto`, what `/api/v1/events` answers): lists, times
-as ISO 8601 UTC strings, except `MaintenanceHistoryEvent.messageTime`, which the spec
-types as an integer (epoch seconds here). Feed shape (`Events`, what status.adobe.com
-reads): maps keyed by id, product history keyed by epoch timestamp, integer epochs.
+DTO shape (`IncidentDto`, `MaintenanceDto`): lists, times as ISO 8601 UTC strings, except
+`MaintenanceHistoryEvent.messageTime`, which the spec types as an integer (epoch seconds
+here). The feed's map shape is in `feedshape`; both share the history entries built here.
 
-Statuses and severities are passed through as the plan has them, so tests can add values
-outside the spec's enums to see how a client copes with schema drift.
+Every history entry carries Adobe's vocabulary: `status`, `severity` (`None` for
+maintenances), `customerImpact`, `operationsImpact`, `messageType` (Canned, Custom, CFS),
+`messageToken`, `titleToken`, `serviceImpact` and `locationImpact` with the product's own
+regions. Statuses and severities are passed through as the plan has them, so tests can add
+values outside the spec's enums to see how a client copes with schema drift.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from exporter.simulator import texts
 from exporter.simulator.catalog import Catalog
-from exporter.simulator.plans import Plan, Step
+from exporter.simulator.plans import Member, Plan, Step
 
 JSON = dict[str, Any]
 
@@ -28,7 +31,7 @@ _IMPACT = {
     "Trivial": ("None", "None"),
 }
 # History statuses that are not a maintenance's own status.
-_MAINTENANCE_STATUS = {"Cancelled": "Canceled", "Updated": None}
+_MAINTENANCE_STATUS = {"Cancelled": "Canceled", "Reminder": "Scheduled", "Updated": None}
 
 
 def iso(epoch: float) -> str:
@@ -39,33 +42,37 @@ def to_bytes(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _impact(severity: str) -> tuple[str, str]:
+def impact(severity: str) -> tuple[str, str]:
     return _IMPACT.get(severity, ("Unknown", "Unknown"))
 
 
-def _location(plan: Plan) -> JSON:
-    return {"serviceRegions": list(plan.region_ids or ()), "serviceEnvironments": []}
+def _location(plan: Plan, member: Member) -> JSON:
+    named = member.named_regions if member.named_regions is not None else plan.region_ids
+    return {"serviceRegions": list(named or ()), "serviceEnvironments": []}
 
 
-def _no_service_impact() -> JSON:
+def _service_impact(member: Member) -> JSON:
     # A fresh dict each time: payloads handed to tests must not share mutable parts.
-    return {"productServices": [], "productOfferings": [], "productCapabilities": []}
+    return {
+        "productServices": list(member.service_ids[:1]),
+        "productOfferings": list(member.offering_ids),
+    }
 
 
-def _regions(plan: Plan, catalog: Catalog) -> list[JSON]:
+def regions(plan: Plan, catalog: Catalog) -> list[JSON]:
     named = [(rid, catalog.region(rid)) for rid in plan.region_ids or ()]
     return [{"id": rid, "name": region.name if region else rid} for rid, region in named]
 
 
-def _clouds(plan: Plan, catalog: Catalog) -> list[JSON]:
+def clouds(plan: Plan, catalog: Catalog) -> list[JSON]:
     grouped: dict[str, list[str]] = {}
     for member in plan.members:
         if member.cloud_id:
             grouped.setdefault(member.cloud_id, []).append(member.id)
-    clouds = [(cid, catalog.cloud(cid), pids) for cid, pids in grouped.items()]
+    found = [(cid, catalog.cloud(cid), pids) for cid, pids in grouped.items()]
     return [
         {"id": cid, "name": cloud.name if cloud else cid, "cloudProducts": pids}
-        for cid, cloud, pids in clouds
+        for cid, cloud, pids in found
     ]
 
 
@@ -83,42 +90,51 @@ def maintenance_status(steps: tuple[Step, ...]) -> str:
     return steps[-1].status
 
 
-def _step_time(steps: tuple[Step, ...], status: str) -> int | None:
+def step_time(steps: tuple[Step, ...], status: str) -> int | None:
     return next((step.at for step in steps if step.status == status), None)
 
 
-def _incident_entry(plan: Plan, product_id: str, index: int, step: Step) -> JSON:
-    customer, operations = _impact(step.severity)
-    return {
-        "id": f"{plan.id}-{product_id}-{index}",
+def title_token(plan: Plan, step: Step) -> str:
+    if step.title_token or plan.title_token:
+        return step.title_token or plan.title_token
+    if plan.kind == "incident":
+        return texts.incident_title(plan.steps[0].severity)
+    return "MNT_TITLE"
+
+
+def message_token(plan: Plan, index: int, step: Step) -> str:
+    if step.message_token:
+        return step.message_token
+    if step.message_type == "Custom":
+        return f"{plan.id}_{index}"  # a generated custom text (see `texts.pooled`)
+    if plan.kind == "incident":
+        return texts.incident_message(step.status, index, step.message_type == "CFS")
+    return texts.maintenance_message(step.status)
+
+
+def history_entry(plan: Plan, member: Member, index: int, step: Step) -> JSON:
+    """What DTO and feed entries share; times are added by the caller."""
+    if plan.kind == "incident":
+        customer, operations = impact(step.severity)
+        severity = step.severity
+    else:
+        customer, operations, severity = "Some", "Availability", "None"
+    entry: JSON = {
+        "id": f"{plan.id}{member.id}{index}",
         "status": step.status,
-        "severity": step.severity,
-        "messageTime": iso(step.at),
-        "messageType": "Canned",
-        "messageToken": f"{plan.id}-m{index}",
-        "titleToken": f"{plan.id}-t",
+        "severity": severity,
+        "messageType": step.message_type,
+        "messageToken": message_token(plan, index, step),
+        "titleToken": title_token(plan, step),
         "customerImpact": customer,
         "operationsImpact": operations,
         "showEnvironment": False,
-        "locationImpact": _location(plan),
-        "serviceImpact": _no_service_impact(),
+        "locationImpact": _location(plan, member),
+        "serviceImpact": _service_impact(member),
     }
-
-
-def _maintenance_entry(plan: Plan, product_id: str, index: int, step: Step, at: int) -> JSON:
-    return {
-        "id": f"{plan.id}-{product_id}-{index}",
-        "status": step.status,
-        "messageTime": at,
-        "messageType": "Canned",
-        "messageToken": f"{plan.id}-m{index}",
-        "titleToken": f"{plan.id}-t",
-        "customerImpact": "Some",
-        "operationsImpact": "Availability",
-        "showEnvironment": False,
-        "locationImpact": _location(plan),
-        "serviceImpact": _no_service_impact(),
-    }
+    if step.message_type == "CFS":
+        entry.update(cfsURL=step.cfs_url, cfsId=step.cfs_url.rsplit("/", 1)[-1], cfsSource="CFS")
+    return entry
 
 
 def dto(plan: Plan, phase: int, catalog: Catalog) -> JSON:
@@ -126,8 +142,8 @@ def dto(plan: Plan, phase: int, catalog: Catalog) -> JSON:
     steps = plan.steps[:phase]
     common: JSON = {
         "id": plan.id,
-        "region": _regions(plan, catalog),
-        "clouds": _clouds(plan, catalog),
+        "region": regions(plan, catalog),
+        "clouds": clouds(plan, catalog),
         "environment": [],
         "offering": [],
         "services": [],
@@ -136,16 +152,21 @@ def dto(plan: Plan, phase: int, catalog: Catalog) -> JSON:
         status = incident_status(steps)
         products = []
         for member in plan.members:
+            history = []
+            for i, step in enumerate(steps):
+                entry = history_entry(plan, member, i, step)
+                entry["messageTime"] = iso(step.at)
+                history.append(entry)
             product: JSON = {
                 "id": member.id,
                 "name": member.name,
                 "status": status,
                 "severity": steps[-1].severity,
                 "startedOn": iso(steps[0].at),
-                "history": [_incident_entry(plan, member.id, i, s) for i, s in enumerate(steps)],
+                "history": history,
             }
             if status == "Closed":
-                product["endedOn"] = iso(steps[-1].at)
+                product["endedOn"] = iso(closed_at(steps))
             products.append(product)
         return {**common, "products": products}
     maintenance: JSON = {
@@ -153,115 +174,25 @@ def dto(plan: Plan, phase: int, catalog: Catalog) -> JSON:
         "status": maintenance_status(steps),
         "maintenanceType": plan.maintenance_type,
         "scheduledDate": iso(plan.scheduled_start),
-        "reminderDate": [],
+        "reminderDate": [iso(s.at) for s in steps if s.status == "Reminder"],
         "products": [
             {
                 "id": member.id,
                 "name": member.name,
                 "history": [
-                    _maintenance_entry(plan, member.id, i, s, s.at) for i, s in enumerate(steps)
+                    {**history_entry(plan, member, i, s), "messageTime": s.at}
+                    for i, s in enumerate(steps)
                 ],
             }
             for member in plan.members
         ],
     }
     for key, status in (("startedOn", "Started"), ("completedOn", "Completed")):
-        if (at := _step_time(steps, status)) is not None:
+        if (at := step_time(steps, status)) is not None:
             maintenance[key] = iso(at)
     return maintenance
 
 
-def feed(entries: list[tuple[Plan, int]], catalog: Catalog, epoch_ms: bool = False) -> JSON:
-    """The plans in the spec's `Events` map shape."""
-    scale = 1000 if epoch_ms else 1
-    incidents: JSON = {}
-    maintenances: JSON = {}
-    for plan, phase in entries:
-        steps = plan.steps[:phase]
-        common: JSON = {
-            "id": plan.id,
-            "regions": {region["id"]: region for region in _regions(plan, catalog)},
-            "clouds": {cloud["id"]: cloud for cloud in _clouds(plan, catalog)},
-        }
-        if plan.kind == "incident":
-            incidents[plan.id] = {**common, "products": _feed_incident_products(plan, steps, scale)}
-        else:
-            maintenances[plan.id] = _feed_maintenance(plan, steps, scale, common)
-    return {
-        "incidentEvent": {"incidents": incidents, "messages": _messages(entries, "incident")},
-        "maintenanceEvent": {
-            "maintenance": maintenances,
-            "messages": _messages(entries, "maintenance"),
-        },
-    }
-
-
-def _feed_incident_products(plan: Plan, steps: tuple[Step, ...], scale: int) -> JSON:
-    products: JSON = {}
-    for member in plan.members:
-        history: JSON = {}
-        previous = Step(0, "None", "None")
-        for index, step in enumerate(steps):
-            entry = _incident_entry(plan, member.id, index, step)
-            customer, operations = _impact(previous.severity)
-            entry.update(
-                messageTime=step.at * scale,
-                statusTime=step.at * scale,
-                previousStatus=previous.status,
-                previousSeverity=previous.severity,
-                previousCustomerImpact=customer if index else "None",
-                previousOperationsImpact=operations if index else "None",
-            )
-            history[str(step.at * scale)] = entry
-            previous = step
-        product: JSON = {
-            "id": member.id,
-            "name": member.name,
-            "startedOn": steps[0].at * scale,
-            "history": history,
-        }
-        if incident_status(steps) == "Closed":
-            product["endedOn"] = steps[-1].at * scale
-        products[member.id] = product
-    return products
-
-
-def _feed_maintenance(plan: Plan, steps: tuple[Step, ...], scale: int, common: JSON) -> JSON:
-    status = maintenance_status(steps)
-    maintenance: JSON = {
-        **common,
-        "status": status,
-        "cmrStatus": status,
-        "type": plan.maintenance_type,
-        "scheduledDate": plan.scheduled_start * scale,
-        "reminderDate": [],
-        "products": {
-            member.id: {
-                "id": member.id,
-                "name": member.name,
-                "history": {
-                    str(s.at * scale): _maintenance_entry(plan, member.id, i, s, s.at * scale)
-                    for i, s in enumerate(steps)
-                },
-            }
-            for member in plan.members
-        },
-    }
-    for key, wanted in (("startedOn", "Started"), ("completedOn", "Completed")):
-        if (at := _step_time(steps, wanted)) is not None:
-            maintenance[key] = at * scale
-    return maintenance
-
-
-def _messages(entries: list[tuple[Plan, int]], kind: str) -> JSON:
-    """English text for every message token the history entries name."""
-    texts: JSON = {}
-    for plan, phase in entries:
-        if plan.kind != kind:
-            continue
-        names = ", ".join(member.name for member in plan.members)
-        for index, step in enumerate(plan.steps[:phase]):
-            token = f"{plan.id}-m{index}"
-            text = f"{names}: {kind} {step.status.lower()}."
-            texts[token] = {"token": token, "textMessage": text, "htmlMessage": f"<p>{text}</p>"}
-    return {"en": texts} if texts else {}
+def closed_at(steps: tuple[Step, ...]) -> int:
+    """When the incident closed: a root-cause entry weeks later does not move it."""
+    return next((s.at for s in steps if s.status == "Closed"), steps[-1].at)

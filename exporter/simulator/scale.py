@@ -19,8 +19,10 @@ class Scale:
     # 0 serves Adobe's real catalog; otherwise that many synthetic products.
     synthetic_products: int = 0
     synthetic_clouds: int = 5
-    # 0 gives each product a realistic subset of the regions; otherwise exactly that many.
+    # 0 gives each product a realistic subset of Adobe's three regions; else that many.
     regions_per_product: int = 0
+    # About this many environments in the registry (0: one per service and region).
+    environments: int = 0
     incident_lanes: int = 17
     maintenance_lanes: int = 2
     incident_minutes: tuple[int, int] = (3, 15)
@@ -39,16 +41,17 @@ class Scale:
 
     @classmethod
     def forty_day(cls) -> Scale:
-        """The real catalog plus about 2,500 mostly closed events of the past 40 days."""
-        return cls(name="forty-day", backlog_events=2480)
+        """The real catalog, about 19,000 environments as in Adobe's registry, and about
+        2,500 mostly closed events of the past 40 days."""
+        return cls(name="forty-day", backlog_events=2350, environments=19_000)
 
     @classmethod
     def stress(cls) -> Scale:
-        """1,000 synthetic products in 10 regions each, with 5,000 events in the feed."""
+        """1,000 synthetic products in all three regions, with 5,000 events in the feed."""
         return cls(
             name="stress",
             synthetic_products=1000,
-            regions_per_product=10,
+            regions_per_product=3,
             incident_lanes=3998,  # + 2 anchors = 4,000
             maintenance_lanes=995,  # + 5 anchors = 1,000
             incident_minutes=(30, 180),

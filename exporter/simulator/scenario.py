@@ -14,16 +14,21 @@ products show exactly that state), one always carries a maintenance in progress,
 always has a maintenance scheduled within the hour and another pair one between 1 and
 24 hours out. The other lanes are random.
 
-Scales with a backlog add closed events over the past days, generated per hour of history.
+Scales with a backlog add closed events over the past days, generated per hour of history;
+some closed incidents get a root-cause (CFS) entry weeks after closure, when its time comes.
 Every generated time is a multiple of TICK, so the feed only changes on ticks.
+
+Ids look like Adobe's: incidents `YYYYMMDD` of their start plus a number (`202608040123`;
+four digits except at stress scale), maintenances `CHG` plus nine or more digits.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from exporter.simulator.catalog import Catalog, Product
 from exporter.simulator.plans import Kind, Member, Plan, Step
@@ -47,6 +52,11 @@ _PATHS: tuple[tuple[str, ...], ...] = (
     ("Minor", "Potential"),
 )
 _BACKLOG_SEVERITIES = ("Potential", "Minor", "Minor", "Major", "Trivial")
+# Number ranges inside an incident id's day: backlog hour*100+n below 2400, lanes above,
+# events added by tests from 9000 (see `incident_id`).
+_LANE_BASE = 2400
+_LANE_SLOTS = 150  # more slots than any incident lane has in a day
+_MANUAL_BASE = 9000
 
 
 @dataclass(frozen=True)
@@ -63,8 +73,31 @@ def _ticks(rng: random.Random, low: int, high: int) -> int:
     return rng.randint(low // TICK, max(low, high) // TICK) * TICK
 
 
-def _member(product: Product) -> Member:
-    return Member(product.id, product.name, product.cloud_id, product.region_ids)
+def member(product: Product) -> Member:
+    """What an event needs to know of a product it names."""
+    return Member(
+        product.id,
+        product.name,
+        product.cloud_id,
+        product.region_ids,
+        service_ids=tuple(service.id for service in product.services),
+        offering_ids=tuple(offering.id for offering in product.offerings),
+    )
+
+
+def incident_id(start: int, number: int) -> str:
+    """`YYYYMMDD` of the start, then the number in at least four digits."""
+    return f"{time.strftime('%Y%m%d', time.gmtime(start))}{number:04d}"
+
+
+def maintenance_id(number: int) -> str:
+    return f"CHG{number:09d}"
+
+
+def _lane_number(lane: int, slot: int) -> int:
+    number = _LANE_BASE + lane * _LANE_SLOTS + slot % _LANE_SLOTS
+    # Stress scale has thousands of lanes: past the manual range, the numbers grow longer.
+    return number if number < _MANUAL_BASE else 1_000_000 + number
 
 
 class Scenario:
@@ -170,13 +203,13 @@ class Scenario:
     def _incident(
         self, lane: _Lane, slot: int, rng: random.Random, steps: list[Step], until: int
     ) -> Plan:
-        members = self._pick_members(rng, lane.pool)
+        regions, members = _pick_regions(rng, self._pick_members(rng, lane.pool))
         return Plan(
-            id=f"1{lane.number:05d}{slot:08d}",
+            id=incident_id(steps[0].at, _lane_number(lane.number, slot)),
             kind="incident",
             members=members,
-            region_ids=self._pick_regions(rng, members),
-            steps=tuple(steps),
+            region_ids=regions,
+            steps=tuple(_customize(rng, steps)),
             visible_until=until,
         )
 
@@ -185,7 +218,11 @@ class Scenario:
     ) -> Plan:
         kind = "Scheduled"
         if lane.role == "hold":
-            steps = [Step(start - 24 * HOUR, "Scheduled"), Step(start, "Started")]
+            steps = [
+                Step(start - 24 * HOUR, "Scheduled"),
+                Step(start - HOUR, "Reminder"),
+                Step(start, "Started"),
+            ]
             begins, until = start, end
         elif lane.role == "soon":
             begins = start + 30 * MINUTE
@@ -199,18 +236,19 @@ class Scenario:
             begins = start + 20 * HOUR
             steps = [
                 Step(start, "Scheduled"),
+                Step(begins - 2 * HOUR, "Reminder"),
                 Step(begins, "Started"),
                 Step(begins + 2 * HOUR, "Completed"),
             ]
             until = begins + 2 * HOUR + 15 * MINUTE
         else:
             steps, begins, until, kind = self._random_maintenance(lane, rng, start, end)
-        members = self._pick_members(rng, lane.pool)
+        regions, members = _pick_regions(rng, self._pick_members(rng, lane.pool))
         return Plan(
-            id=f"2{lane.number:05d}{slot:08d}",
+            id=maintenance_id(lane.number * 10_000 + slot % 10_000),
             kind="maintenance",
             members=members,
-            region_ids=self._pick_regions(rng, members),
+            region_ids=regions,
             steps=tuple(steps),
             visible_until=until,
             maintenance_type=kind,
@@ -227,8 +265,10 @@ class Scenario:
         announced = start if self._scale.fill_lanes else end - linger - duration - lead
         begins = announced + lead
         steps = [Step(announced, "Scheduled")]
+        if lead >= 2 * HOUR:
+            steps.append(Step(begins - HOUR, "Reminder"))
         if rng.random() < 0.1:
-            canceled = announced + lead // 2 // TICK * TICK
+            canceled = begins - 30 * MINUTE
             until = end if self._scale.fill_lanes else canceled + linger
             return [*steps, Step(canceled, "Cancelled")], begins, until, kind
         steps += [Step(begins, "Started"), Step(begins + duration, "Completed")]
@@ -239,16 +279,8 @@ class Scenario:
         if rng.random() < 0.15:
             siblings = [p for p in pool if p.cloud_id == first.cloud_id and p.id != first.id]
             if siblings:
-                return (_member(first), _member(rng.choice(siblings)))
-        return (_member(first),)
-
-    @staticmethod
-    def _pick_regions(rng: random.Random, members: tuple[Member, ...]) -> tuple[str, ...] | None:
-        regions = members[0].region_ids
-        if rng.random() < 0.4 or not regions:
-            return None
-        count = rng.randint(1, min(len(regions), 3 if len(regions) > 5 else 2))
-        return tuple(sorted(rng.sample(regions, count)))
+                return (member(first), member(rng.choice(siblings)))
+        return (member(first),)
 
     # Backlog.
 
@@ -280,22 +312,26 @@ class Scenario:
         for n in range(count):
             kind: Kind
             start = hour * HOUR + _ticks(rng, 0, HOUR - TICK)
-            members = self._pick_members(rng, self._products)
-            history = max(3, scale.backlog_history)
+            regions, members = _pick_regions(rng, self._pick_members(rng, self._products))
+            history = max(4, scale.backlog_history)
             if rng.random() < 0.8:
-                steps = self._closed_incident_steps(rng, start, history)
+                steps = _customize(rng, self._closed_incident_steps(rng, start, history))
+                if rng.random() < 0.15:
+                    # Root cause analysis, weeks later: it shows once its time has come.
+                    steps.append(_root_cause(rng, steps[-1]))
                 kind, maintenance_type, begins = "incident", "Normal", 0
+                event_id = incident_id(start, hour % 24 * 100 + n)
             else:
                 steps = self._completed_maintenance_steps(rng, start, history)
                 kind, maintenance_type, begins = "maintenance", "Scheduled", start
+                event_id = maintenance_id(100_000_000 + hour % 1_000_000 * 100 + n)
             plans.append(
                 Plan(
-                    id=f"3{hour:07d}{n:02d}",
+                    id=event_id,
                     kind=kind,
                     members=members,
-                    region_ids=self._pick_regions(rng, members),
+                    region_ids=regions,
                     steps=tuple(steps),
-                    static=True,
                     maintenance_type=maintenance_type,
                     scheduled_start=begins,
                 )
@@ -314,15 +350,52 @@ class Scenario:
 
     @staticmethod
     def _completed_maintenance_steps(rng: random.Random, start: int, history: int) -> list[Step]:
-        lead = _ticks(rng, 1 * HOUR, 24 * HOUR)
+        """Scheduled, Reminder(s), Started, Completed; now and then canceled instead."""
+        lead = _ticks(rng, 2 * HOUR, 24 * HOUR)
         duration = _ticks(rng, 30 * MINUTE, 4 * HOUR)
-        updates = [
-            Step(start - lead + (i + 1) * lead // (history - 2) // TICK * TICK, "Updated")
+        reminders = [
+            Step(start - lead + (i + 1) * lead // (history - 2) // TICK * TICK, "Reminder")
             for i in range(history - 3)
         ]
-        return [
-            Step(start - lead, "Scheduled"),
-            *updates,
-            Step(start, "Started"),
-            Step(start + duration, "Completed"),
-        ]
+        steps = [Step(start - lead, "Scheduled"), *reminders]
+        if rng.random() < 0.05:
+            return [*steps, Step(start - TICK, "Cancelled")]
+        return [*steps, Step(start, "Started"), Step(start + duration, "Completed")]
+
+
+def _pick_regions(
+    rng: random.Random, members: tuple[Member, ...]
+) -> tuple[tuple[str, ...] | None, tuple[Member, ...]]:
+    """The event's regions (None: it names none) and its members with their own regions.
+
+    A product's own history can name fewer regions than the event: a maintenance on all
+    three regions whose second product names only Americas.
+    """
+    offered = sorted({region for m in members for region in m.region_ids})
+    if rng.random() < 0.3 or not offered:
+        return None, members
+    regions = tuple(sorted(rng.sample(offered, rng.randint(1, len(offered)))))
+    named: list[Member] = []
+    for m in members:
+        own = [region for region in regions if region in m.region_ids] or list(m.region_ids[:1])
+        if len(own) > 1 and rng.random() < 0.3:
+            own = sorted(rng.sample(own, rng.randint(1, len(own) - 1)))
+        named.append(replace(m, named_regions=tuple(own)))
+    return regions, tuple(named)
+
+
+def _customize(rng: random.Random, steps: list[Step]) -> list[Step]:
+    """Now and then an entry with a custom text rather than a canned one."""
+    return [replace(step, message_type="Custom") if rng.random() < 0.2 else step for step in steps]
+
+
+def _root_cause(rng: random.Random, closed: Step) -> Step:
+    at = closed.at + _ticks(rng, 7 * 24 * HOUR, 28 * 24 * HOUR)
+    cfs = f"CFS{rng.randint(100_000, 999_999)}"
+    return Step(
+        at,
+        "Closed",
+        closed.severity,
+        message_type="CFS",
+        cfs_url=f"https://status.adobe.com/cfs/{cfs}",
+    )
