@@ -34,12 +34,16 @@ _INCIDENT_OPEN: Final = frozenset({"opened", "discovery", "reopened", "updated"}
 _INCIDENT_CLOSED: Final = frozenset(
     {"closed", "dismissed", "canceled", "cancelled", "completed", "resolved"}
 )
+# Adobe's maintenance vocabulary: Scheduled, then a Reminder before each one, Started,
+# and Completed, Canceled (event and change request) or Cancelled (history), or Closed.
 _MAINTENANCE: Final = {
     "started": "in_progress",
     "scheduled": "scheduled",
+    "reminder": "scheduled",
     "completed": None,
     "canceled": None,
     "cancelled": None,
+    "closed": None,
 }
 # Values that say "nothing here": fall back to the next source (e.g. history).
 _ABSENT: Final = frozenset({"", "none", "empty", "null"})
@@ -79,8 +83,25 @@ class Anomaly:
 
 
 @dataclass(frozen=True, slots=True)
+class Message:
+    """One of Adobe's texts behind a `titleToken` / `messageToken` (spec: `Message`).
+
+    Either may hold the placeholders `{startDateTime}`, `{endDateTime}` and `{CFS_URL}`;
+    `html` is Adobe's HTML as given, not safe to embed unescaped.
+    """
+
+    text: str  # `textMessage`
+    html: str  # `htmlMessage`
+
+
+@dataclass(frozen=True, slots=True)
 class Impact:
-    """One open event as it touches one product."""
+    """One open event as it touches one product.
+
+    The text fields come from the product's latest history entry, whatever its kind (a
+    late root-cause `CFS` entry included): they are Adobe's latest words on the event.
+    Look the tokens up in `Events.messages[locale]` (feed) or `/api/v1/messages` (API).
+    """
 
     event_id: str
     kind: str  # "incident" or "maintenance"
@@ -93,6 +114,12 @@ class Impact:
     region_names: tuple[str, ...]
     clouds: tuple[tuple[str, str], ...]  # (id, name) of the clouds the event names
     start: float | None  # Unix seconds
+    # Incident: the product's `endedOn`; maintenance: `completedOn`, else its scheduled end
+    # (both as Unix seconds, None when not given): what `{endDateTime}` stands for.
+    end: float | None = None
+    title_token: str = ""  # latest history entry's `titleToken` ("" when absent)
+    message_token: str = ""  # latest history entry's `messageToken`
+    cfs_url: str = ""  # latest history entry's `cfsURL`: Adobe's root-cause report
 
 
 def clean_text(value: str) -> str:
@@ -144,6 +171,11 @@ def maintenance_state(status: str) -> tuple[str | None, Anomaly | None]:
     if status in _MAINTENANCE:
         return _MAINTENANCE[status], None
     return "scheduled", Anomaly("maintenance_status", status)
+
+
+def maintenance_is_over(status: str) -> bool:
+    """Whether this (normalised) status says the maintenance is over: Completed, Canceled..."""
+    return status in _MAINTENANCE and _MAINTENANCE[status] is None
 
 
 def parse_time(value: object) -> float | None:

@@ -12,28 +12,13 @@ mapped to its documented fallback and reported as an Anomaly.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
+from exporter.impacts import dicts, read_incident, read_maintenance, regions, text
 from exporter.jsonstream import JsonScanner
-from exporter.model import (
-    Anomaly,
-    Impact,
-    Product,
-    Region,
-    Registry,
-    State,
-    clean_text,
-    incident_is_open,
-    is_absent,
-    maintenance_state,
-    norm,
-    parse_time,
-    severity_label,
-    severity_state,
-)
+from exporter.model import Anomaly, Impact, Message, Product, Registry
 
 
 class ShapeError(ValueError):
@@ -42,41 +27,18 @@ class ShapeError(ValueError):
 
 @dataclass
 class Events:
-    """The open events in one payload, with what was odd about it."""
+    """The open events in one payload, with what was odd about it.
+
+    `messages` holds the texts the feed shape carries beside its events (each section's
+    `messages{locale}{token}`), by locale then token: look an Impact's `title_token` and
+    `message_token` up there. Incident and maintenance texts share the map (a token in
+    both keeps the incident's). The DTO shape carries none: the API serves them at
+    `/api/v1/messages/{locale}`.
+    """
 
     impacts: list[Impact] = field(default_factory=list)
     anomalies: list[Anomaly] = field(default_factory=list)
-
-
-# --- small readers -------------------------------------------------------------------
-
-
-def _text(value: object) -> str:
-    """An id or name: strings as they are, integers as their digits, else empty."""
-    if isinstance(value, str):
-        return clean_text(value.strip())
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return ""
-
-
-def _dicts(value: object, anomalies: list[Anomaly], where: str) -> Iterator[dict[str, Any]]:
-    """The objects of a list (DTO shape) or the values of a map (feed shape)."""
-    if value is None:
-        return
-    items: Iterable[object]
-    if isinstance(value, list):
-        items = value
-    elif isinstance(value, dict):
-        items = value.values()
-    else:
-        anomalies.append(Anomaly("malformed_entry", where))
-        return
-    for item in items:
-        if isinstance(item, dict):
-            yield item
-        else:
-            anomalies.append(Anomaly("malformed_entry", where))
+    messages: dict[str, dict[str, Message]] = field(default_factory=dict)
 
 
 def _top(payload: object, *keys: str) -> dict[str, Any]:
@@ -89,89 +51,10 @@ def _top(payload: object, *keys: str) -> dict[str, Any]:
     return payload
 
 
-def _regions(value: object, anomalies: list[Anomaly]) -> tuple[Region, ...]:
-    regions = []
-    for item in _dicts(value, anomalies, "region"):
-        region_id = _text(item.get("id"))
-        if region_id:
-            regions.append(Region(region_id, _text(item.get("name")) or region_id))
-    return tuple(regions)
-
-
-def _clouds(value: object, anomalies: list[Anomaly]) -> tuple[tuple[str, str], ...]:
-    clouds = []
-    for item in _dicts(value, anomalies, "cloud"):
-        cloud_id = _text(item.get("id"))
-        if cloud_id:
-            clouds.append((cloud_id, _text(item.get("name")) or cloud_id))
-    return tuple(clouds)
-
-
-class _History:
-    """A product's history: odd entries counted at once, sorting left until something asks.
-
-    Most products in a 40-day feed are closed by their own status, so their history (about
-    five entries, each with a timestamp to parse) is never needed.
-    """
-
-    __slots__ = ("_pairs", "_sorted")
-
-    def __init__(self, value: object, anomalies: list[Anomaly]) -> None:
-        self._pairs = _history_entries(value, anomalies)
-        self._sorted: list[dict[str, Any]] | None = None
-
-    def oldest_first(self) -> list[dict[str, Any]]:
-        """Entries oldest first: by map key (feed) or messageTime (DTO), else as listed."""
-        if self._sorted is None:
-            self._sorted = _oldest_first(self._pairs)
-        return self._sorted
-
-
-def _history_entries(
-    history: object, anomalies: list[Anomaly]
-) -> list[tuple[object, dict[str, Any]]]:
-    """(map key or None, entry) for each well-formed entry, as listed; odd ones counted."""
-    if isinstance(history, dict):
-        pairs: Iterable[tuple[object, object]] = history.items()
-    elif isinstance(history, list):
-        pairs = ((None, item) for item in history)
-    else:
-        if history is not None:
-            anomalies.append(Anomaly("malformed_entry", "history"))
-        return []
-    entries = []
-    for key, entry in pairs:
-        if isinstance(entry, dict):
-            entries.append((key, entry))
-        else:
-            anomalies.append(Anomaly("malformed_entry", "history"))
-    return entries
-
-
-def _oldest_first(pairs: list[tuple[object, dict[str, Any]]]) -> list[dict[str, Any]]:
-    keyed: list[tuple[float, int, dict[str, Any]]] = []
-    for index, (key, entry) in enumerate(pairs):
-        when = parse_time(key) if key is not None else None
-        if when is None:
-            when = parse_time(entry.get("messageTime")) or parse_time(entry.get("statusTime"))
-        keyed.append((when if when is not None else float("-inf"), index, entry))
-    keyed.sort(key=lambda item: (item[0], item[1]))
-    return [entry for _, _, entry in keyed]
-
-
-def _first_present(
-    own: object, history: Callable[[], list[dict[str, Any]]], key: str
-) -> tuple[str, object]:
-    """The product's own value, else the latest history entry's that says something."""
-    value = norm(own)
-    if not is_absent(value):
-        return value, own
-    for entry in reversed(history()):
-        raw = entry.get(key)
-        value = norm(raw)
-        if not is_absent(value):
-            return value, raw
-    return "", None
+def _require_any(present: object, *keys: str) -> None:
+    """Schema drift: none of the keys the exporter reads. Never read as "nothing open"."""
+    if not isinstance(present, Mapping) or not any(key in present for key in keys):
+        raise ShapeError(f"none of {', '.join(keys)} at the top level")
 
 
 # --- registry ------------------------------------------------------------------------
@@ -180,7 +63,12 @@ def _first_present(
 def parse_registry(
     products_payload: object, clouds_payload: object
 ) -> tuple[Registry, list[Anomaly]]:
-    """The registry from GET /api/v1/products and GET /api/v1/clouds."""
+    """The registry from GET /api/v1/products and GET /api/v1/clouds.
+
+    A registry with no product, or whose entries carry none of the keys read here, is
+    schema drift (ShapeError): read as it is, every product would vanish (or lose its
+    cloud) and a selection by name would match nothing, all with `up 1`.
+    """
     anomalies: list[Anomaly] = []
     if not isinstance(products_payload, list):
         raise ShapeError("products: expected a JSON array")
@@ -188,51 +76,84 @@ def parse_registry(
         raise ShapeError("clouds: expected a JSON array")
     cloud_names: dict[str, str] = {}
     cloud_of: dict[str, str] = {}
-    for cloud in _dicts(clouds_payload, anomalies, "cloud"):
-        cloud_id = _text(cloud.get("id"))
+    for cloud in dicts(clouds_payload, anomalies, "cloud"):
+        cloud_id = text(cloud.get("id"))
         if not cloud_id:
             anomalies.append(Anomaly("malformed_entry", "cloud"))
             continue
-        cloud_names[cloud_id] = _text(cloud.get("name")) or cloud_id
-        for member in _dicts(cloud.get("cloudProducts"), anomalies, "cloudProducts"):
+        cloud_names[cloud_id] = text(cloud.get("name")) or cloud_id
+        for member in _members(cloud.get("cloudProducts"), anomalies):
             # A product listed in two clouds keeps the first: one series per product.
-            cloud_of.setdefault(_text(member.get("id")), cloud_id)
+            cloud_of.setdefault(member, cloud_id)
     products: dict[str, Product] = {}
-    for item in _dicts(products_payload, anomalies, "product"):
-        product_id = _text(item.get("id"))
+    for item in dicts(products_payload, anomalies, "product"):
+        product_id = text(item.get("id"))
         if not product_id:
             anomalies.append(Anomaly("malformed_entry", "product"))
             continue
         cloud_id = cloud_of.get(product_id, "")
         products[product_id] = Product(
             id=product_id,
-            name=_text(item.get("name")) or product_id,
+            name=text(item.get("name")) or product_id,
             cloud=cloud_names.get(cloud_id, "unknown"),
             cloud_id=cloud_id,
-            regions=_regions(item.get("regions"), anomalies),
+            regions=regions(item.get("regions"), anomalies),
         )
+    if not products:
+        raise ShapeError(f"products: no product with an id among {len(products_payload)} entries")
+    if not cloud_names:
+        raise ShapeError(f"clouds: no cloud with an id among {len(clouds_payload)} entries")
+    if not cloud_of.keys() & products.keys():
+        raise ShapeError("clouds: no cloud lists any of the registry's products")
     return Registry(products=products, clouds=cloud_names), anomalies
+
+
+def _members(value: object, anomalies: list[Anomaly]) -> list[str]:
+    """A cloud's product ids: `CloudProduct` objects (API) or bare ids (`EventCloud`)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        anomalies.append(Anomaly("malformed_entry", "cloudProducts"))
+        return []
+    ids = []
+    for item in value:
+        member = text(item.get("id")) if isinstance(item, dict) else text(item)
+        if member:
+            ids.append(member)
+        else:
+            anomalies.append(Anomaly("malformed_entry", "cloudProducts"))
+    return ids
 
 
 # --- events: the DTO shape of GET /api/v1/events --------------------------------------
 
+# The DTO shape's two arrays: (what a malformed element is counted as, how one is read).
+EventReader = Callable[[Mapping[str, Any], list[Impact], list[Anomaly], float], None]
+_EVENT_READERS: dict[str, tuple[str, EventReader]] = {
+    "incidents": ("incident", read_incident),
+    "maintenances": ("maintenance", read_maintenance),
+}
 
-def parse_events(payload: object) -> Events:
-    """Open events from the `Event` DTO shape: {"incidents": [...], "maintenances": [...]}."""
-    body = _top(payload, "incidents", "maintenances")
+
+def parse_events(payload: object, *, now: float) -> Events:
+    """Open events from the `Event` DTO shape: {"incidents": [...], "maintenances": [...]}.
+
+    `now` (Unix seconds) decides whether an incident's `endedOn` has passed.
+    """
+    body = _top(payload, *_EVENT_READERS)
+    _require_any(body, *_EVENT_READERS)
     events = Events()
-    for incident in _dicts(body.get("incidents"), events.anomalies, "incident"):
-        _read_incident(incident, events)
-    for maintenance in _dicts(body.get("maintenances"), events.anomalies, "maintenance"):
-        _read_maintenance(maintenance, events)
+    for key, (what, read) in _EVENT_READERS.items():
+        for event in dicts(body.get(key), events.anomalies, what):
+            read(event, events.impacts, events.anomalies, now)
     return events
 
 
 # --- events: the DTO shape read straight from the body, one event at a time ------------
 
 
-def read_events(body: bytes | bytearray) -> Events:
-    """`parse_events(json.loads(body))`, decoding the events one at a time.
+def read_events(body: bytes | bytearray, *, now: float) -> Events:
+    """`parse_events(json.loads(body), now=now)`, decoding the events one at a time.
 
     A 40-day feed is 6-7 MB of JSON and over 30 MB as one Python tree. Decoding the two
     arrays element by element (with the json module's own C scanner) holds one event's
@@ -252,7 +173,7 @@ def read_events(body: bytes | bytearray) -> Events:
         reader = _EVENT_READERS.get(key)
         if reader is not None and scanner.peek() == "[":
             whole.pop(key, None)  # a repeated key replaces the earlier value, as in json.loads
-            streamed[key] = _read_array(scanner, *reader)
+            streamed[key] = _read_array(scanner, *reader, now)
         elif reader is not None:
             streamed.pop(key, None)
             whole[key] = scanner.value()
@@ -260,153 +181,81 @@ def read_events(body: bytes | bytearray) -> Events:
             scanner.value()
     scanner.end()
     _top(whole, *_EVENT_READERS)
+    _require_any({**streamed, **whole}, *_EVENT_READERS)
     events = Events()
     for key, (what, read) in _EVENT_READERS.items():
-        part = streamed[key] if key in streamed else _read_all(whole.get(key), what, read)
+        part = streamed[key] if key in streamed else _read_all(whole.get(key), what, read, now)
         events.impacts += part.impacts
         events.anomalies += part.anomalies
     return events
 
 
-EventReader = Callable[[Mapping[str, Any], Events], None]
-
-
-def _read_array(scanner: JsonScanner, what: str, read: EventReader) -> Events:
+def _read_array(scanner: JsonScanner, what: str, read: EventReader, now: float) -> Events:
     part = Events()
     for item in scanner.items():
         if isinstance(item, dict):
-            read(item, part)
+            read(item, part.impacts, part.anomalies, now)
         else:
             part.anomalies.append(Anomaly("malformed_entry", what))
     return part
 
 
-def _read_all(value: object, what: str, read: EventReader) -> Events:
+def _read_all(value: object, what: str, read: EventReader, now: float) -> Events:
     part = Events()
-    for item in _dicts(value, part.anomalies, what):
-        read(item, part)
+    for item in dicts(value, part.anomalies, what):
+        read(item, part.impacts, part.anomalies, now)
     return part
 
 
 # --- events: the `Events` map shape of the public feed --------------------------------
 
+# Each section of the feed and the key of its events map in it.
+_FEED_SECTIONS: dict[str, tuple[str, str, EventReader]] = {
+    "incidentEvent": ("incidents", "incident", read_incident),
+    "maintenanceEvent": ("maintenance", "maintenance", read_maintenance),
+}
 
-def parse_feed(payload: object) -> Events:
-    """Open events from the `Events` map shape (incidentEvent / maintenanceEvent maps)."""
-    body = _top(payload, "incidentEvent", "maintenanceEvent")
-    events = Events()
-    incident_part = body.get("incidentEvent") or {}
-    maintenance_part = body.get("maintenanceEvent") or {}
-    if not isinstance(incident_part, dict) or not isinstance(maintenance_part, dict):
+
+def parse_feed(payload: object, *, now: float) -> Events:
+    """Open events and texts from the `Events` map shape (incidentEvent / maintenanceEvent).
+
+    A body in which neither section carries its events map is schema drift (ShapeError).
+    `now` (Unix seconds) decides whether an incident's `endedOn` has passed.
+    """
+    body = _top(payload, *_FEED_SECTIONS)
+    sections = {name: body.get(name) or {} for name in _FEED_SECTIONS}
+    if not all(isinstance(section, dict) for section in sections.values()):
         raise ShapeError("incidentEvent and maintenanceEvent must be objects")
-    for incident in _dicts(incident_part.get("incidents"), events.anomalies, "incident"):
-        _read_incident(incident, events)
-    for maintenance in _dicts(maintenance_part.get("maintenance"), events.anomalies, "maintenance"):
-        _read_maintenance(maintenance, events)
+    if not any(key in sections[name] for name, (key, _, _) in _FEED_SECTIONS.items()):
+        raise ShapeError("none of incidentEvent.incidents, maintenanceEvent.maintenance")
+    events = Events()
+    for name, (key, what, read) in _FEED_SECTIONS.items():
+        section = sections[name]
+        for event in dicts(section.get(key), events.anomalies, what):
+            read(event, events.impacts, events.anomalies, now)
+        _read_messages(section.get("messages"), events)
     return events
 
 
-# --- shared by both shapes: DTO lists and feed maps read alike ------------------------
-
-
-def _event_scope(
-    event: Mapping[str, Any], anomalies: list[Anomaly]
-) -> tuple[str, tuple[Region, ...], tuple[tuple[str, str], ...]]:
-    event_id = _text(event.get("id"))
-    regions = _regions(event.get("region", event.get("regions")), anomalies)
-    clouds = _clouds(event.get("clouds"), anomalies)
-    return event_id, regions, clouds
-
-
-def _read_incident(incident: Mapping[str, Any], events: Events) -> None:
-    event_id, regions, clouds = _event_scope(incident, events.anomalies)
-    if not event_id:
-        events.anomalies.append(Anomaly("malformed_entry", "incident"))
+def _read_messages(value: object, events: Events) -> None:
+    """`messages{locale}{token}` (spec: `Message`) into `events.messages`."""
+    if value is None:
         return
-    for product in _dicts(incident.get("products"), events.anomalies, "incident product"):
-        product_id = _text(product.get("id"))
-        if not product_id:
-            events.anomalies.append(Anomaly("malformed_entry", "incident product"))
-            continue
-        history = _History(product.get("history"), events.anomalies)
-        status, _ = _first_present(product.get("status"), history.oldest_first, "status")
-        is_open, anomaly = (
-            incident_is_open(status) if status else (True, Anomaly("incident_status", "<missing>"))
-        )
-        if anomaly:
-            events.anomalies.append(anomaly)
-        if not is_open:
-            continue
-        _, raw_severity = _first_present(product.get("severity"), history.oldest_first, "severity")
-        severity, anomaly = severity_label(raw_severity)
-        if anomaly:
-            events.anomalies.append(anomaly)
-        start = parse_time(product.get("startedOn"))
-        if start is None and (oldest := history.oldest_first()):
-            start = parse_time(oldest[0].get("messageTime"))
-        events.impacts.append(
-            Impact(
-                event_id=event_id,
-                kind="incident",
-                product_id=product_id,
-                product_name=_text(product.get("name")) or product_id,
-                severity=severity,
-                status=status or "unknown",
-                state=severity_state(severity),
-                region_ids=tuple(region.id for region in regions),
-                region_names=tuple(region.name for region in regions),
-                clouds=clouds,
-                start=start,
-            )
-        )
-
-
-def _state_changes(history: _History) -> list[dict[str, Any]]:
-    # "Updated" in a maintenance history says text changed, not the state.
-    return [entry for entry in history.oldest_first() if norm(entry.get("status")) != "updated"]
-
-
-def _read_maintenance(maintenance: Mapping[str, Any], events: Events) -> None:
-    event_id, regions, clouds = _event_scope(maintenance, events.anomalies)
-    if not event_id:
-        events.anomalies.append(Anomaly("malformed_entry", "maintenance"))
+    if not isinstance(value, dict):
+        events.anomalies.append(Anomaly("malformed_entry", "messages"))
         return
-    # The feed shape carries the change-request status too: a fallback when `status` is empty.
-    own_status = maintenance.get("status")
-    if is_absent(norm(own_status)):
-        own_status = maintenance.get("cmrStatus")
-    start = parse_time(maintenance.get("startedOn")) or parse_time(maintenance.get("scheduledDate"))
-    for product in _dicts(maintenance.get("products"), events.anomalies, "maintenance product"):
-        product_id = _text(product.get("id"))
-        if not product_id:
-            events.anomalies.append(Anomaly("malformed_entry", "maintenance product"))
+    for locale, texts in value.items():
+        if not isinstance(texts, dict):
+            events.anomalies.append(Anomaly("malformed_entry", "messages"))
             continue
-        history = _History(product.get("history"), events.anomalies)
-        status, _ = _first_present(own_status, partial(_state_changes, history), "status")
-        state, anomaly = maintenance_state(status) if status else ("scheduled", None)
-        if anomaly:
-            events.anomalies.append(anomaly)
-        if state is None:
-            continue
-        events.impacts.append(
-            Impact(
-                event_id=event_id,
-                kind="maintenance",
-                product_id=product_id,
-                product_name=_text(product.get("name")) or product_id,
-                severity="none",
-                status=state,
-                state=State.MAINTENANCE if state == "in_progress" else State.OPERATIONAL,
-                region_ids=tuple(region.id for region in regions),
-                region_names=tuple(region.name for region in regions),
-                clouds=clouds,
-                start=start,
+        known = events.messages.setdefault(text(locale), {})
+        for token, message in texts.items():
+            if not isinstance(message, dict):
+                events.anomalies.append(Anomaly("malformed_entry", "messages"))
+                continue
+            known.setdefault(
+                text(token),
+                Message(
+                    text=text(message.get("textMessage")), html=text(message.get("htmlMessage"))
+                ),
             )
-        )
-
-
-# The DTO shape's two arrays: (what a malformed element is counted as, how one is read).
-_EVENT_READERS: dict[str, tuple[str, EventReader]] = {
-    "incidents": ("incident", _read_incident),
-    "maintenances": ("maintenance", _read_maintenance),
-}

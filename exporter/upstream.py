@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 from exporter.client import StatusClient
 from exporter.config import CollectorConfig
@@ -48,7 +49,8 @@ class AdobeStatus:
         registry, scope = self._current_registry(deadline)
         # Decoded and read into the model in one pass, one event at a time: a 40-day feed
         # never exists as a whole JSON tree (see read_events).
-        events = self._client.get_decoded("events", scope.query_params(), deadline, read_events)
+        read = partial(read_events, now=self._clock())  # now: has an incident's end passed?
+        events = self._client.get_decoded("events", scope.query_params(), deadline, read)
         for anomaly in events.anomalies:
             self._log_once(
                 anomaly,

@@ -9,10 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 CLOUD = {"id": "503461", "name": "Adobe Experience Cloud", "cloudProducts": ["503467", "503486"]}
+# Adobe's regions are keyed by name, and the id is the name.
+REGIONS = ("Americas", "EMEA", "APAC")
+NOW = 1795953600.0  # 2026-11-29T12:00:00Z: "now" for the payloads here (2026-11-28 events)
 
 
-def region(region_id: str, name: str) -> dict[str, str]:
-    return {"id": region_id, "name": name}
+def region(name: str, region_id: str | None = None) -> dict[str, str]:
+    """A region as Adobe writes it: {"id": name, "name": name} unless told otherwise."""
+    return {"id": region_id or name, "name": name}
 
 
 def incident_product(
@@ -47,7 +51,7 @@ def history_entry(status: str, severity: str, message_time: str | int) -> dict[s
 
 
 def incident(
-    event_id: str = "INC-1",
+    event_id: str = "202608040123",
     products: list[dict[str, Any]] | None = None,
     regions: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
@@ -63,7 +67,7 @@ def incident(
 
 
 def maintenance(
-    event_id: str = "MNT-1",
+    event_id: str = "CHG005822158",
     *,
     status: str = "Started",
     product_id: str = "503467",
@@ -98,12 +102,12 @@ def products_payload() -> list[dict[str, Any]]:
         {
             "id": "503467",
             "name": "Adobe Analytics",
-            "regions": [region("na", "North America"), region("eu", "Europe")],
+            "regions": [region("Americas"), region("EMEA")],
         },
         {
             "id": "503486",
             "name": "Adobe Audience Manager",
-            "regions": [region("na", "North America")],
+            "regions": [region("Americas")],
         },
         {"id": "503493", "name": "Adobe Photoshop", "regions": []},
     ]

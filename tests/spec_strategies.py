@@ -394,7 +394,14 @@ FOCUS: Mapping[str, Sequence[str]] = {
     "Event": ["incidents", "maintenances"],
     "IncidentDto": ["id", "products", "region", "clouds"],
     "IncidentProductDto": ["id", "name", "status", "severity", "startedOn", "history"],
-    "IncidentHistoryEventDto": ["status", "severity", "messageTime"],
+    "IncidentHistoryEventDto": [
+        "status",
+        "severity",
+        "messageTime",
+        "messageType",
+        "locationImpact",
+    ],
+    "LocationImpact": ["serviceRegions"],
     "MaintenanceDto": [
         "id",
         "status",
@@ -406,13 +413,13 @@ FOCUS: Mapping[str, Sequence[str]] = {
     ],
     "MaintenanceProductDto": ["id", "name", "history"],
     "MaintenanceProduct": ["id", "name", "history"],
-    "MaintenanceHistoryEvent": ["messageTime"],
+    "MaintenanceHistoryEvent": ["messageTime", "locationImpact"],
     "Events": ["incidentEvent", "maintenanceEvent"],
     "IncidentDetails": ["incidents"],
     "MaintenanceDetails": ["maintenance"],
     "Incident": ["id", "products", "regions", "clouds"],
     "IncidentProduct": ["id", "name", "startedOn", "history"],
-    "IncidentHistoryEvent": ["messageTime", "statusTime"],
+    "IncidentHistoryEvent": ["messageTime", "statusTime", "locationImpact"],
     "Maintenance": ["id", "products", "regions", "clouds", "startedOn", "scheduledDate"],
     "EventCloud": ["id", "name"],
     "Product": ["id", "name", "regions"],
@@ -494,8 +501,13 @@ def worlds(
     hostile label values. Histories are timed by `_timed` (see `history_times`).
     """
     feed = draw(st.booleans()) if feed is None else feed
-    products = draw(_payloads(spec, "Product", array=True, max_items=3))
-    clouds = draw(_payloads(spec, "Cloud", array=True, max_items=2))
+    # A registry with products and clouds: an empty one is drift (ShapeError).
+    products = draw(_payloads(spec, "Product", array=True, max_items=3)) or [
+        draw(_payloads(spec, "Product"))
+    ]
+    clouds = draw(_payloads(spec, "Cloud", array=True, max_items=2)) or [
+        draw(_payloads(spec, "Cloud"))
+    ]
     events = draw(_payloads(spec, "Events" if feed else "Event", max_items=3))
 
     def ident(default: str) -> str:
@@ -505,6 +517,8 @@ def worlds(
     region_ids = [UNLISTED_REGION]
     for index, product in enumerate(products):
         product["id"] = ident(str(503470 + index))
+        if index == 0 and not product["id"].strip():
+            product["id"] = "503470"  # at least one product the registry can be read by
         product_ids.append(product["id"])
         if text is not None:
             product["name"] = draw(text)
@@ -514,6 +528,7 @@ def worlds(
             if text is not None:
                 region["name"] = draw(text)
     product_pool = st.sampled_from([*product_ids, UNLISTED_PRODUCT])
+    region_pool = st.sampled_from(sorted(set(region_ids)))
     for index, cloud in enumerate(clouds):
         cloud["id"] = ident(str(503460 + index))
         if text is not None:
@@ -524,6 +539,13 @@ def worlds(
             if member not in listed:
                 listed.append(member)
         cloud["cloudProducts"] = listed
+    if clouds and not clouds[0]["id"].strip():
+        clouds[0]["id"] = "503460"
+    if not any(
+        member["id"] in product_ids for cloud in clouds for member in cloud["cloudProducts"]
+    ):
+        # Some cloud lists a registry product, as Adobe's do (none listed is drift).
+        clouds[0]["cloudProducts"].append({"id": product_ids[0]})
 
     for kind, event_list in (
         ("incident", incidents_of(events, feed)),
@@ -537,6 +559,13 @@ def worlds(
                     product["name"] = draw(text)
                 if "history" in product:
                     product["history"] = _timed(draw, product["history"], kind, feed)
+                for entry in members(product.get("history")):
+                    location = entry.get("locationImpact") or {}
+                    if location.get("serviceRegions"):
+                        # The regions the product's own entry names (uniqueItems).
+                        location["serviceRegions"] = sorted(
+                            {draw(region_pool) for _ in location["serviceRegions"]}
+                        )
             for region in members(event.get(regions_key(feed))):
                 region["id"] = draw(st.sampled_from(sorted(set(region_ids))))
                 if text is not None:

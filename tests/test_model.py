@@ -7,17 +7,18 @@ from typing import Any
 import pytest
 
 from exporter.config import Selection
-from exporter.model import State, parse_time, severity_label
+from exporter.model import Message, State, parse_time, severity_label
 from exporter.parse import ShapeError, parse_events, parse_feed, parse_registry
 from exporter.summary import Summary, resolve, summarize
 from tests import payloads as p
+from tests.payloads import NOW
 
 
 def summary_of(
     payload: dict[str, Any], selection: Selection = Selection(), feed: bool = False
 ) -> Summary:
     registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
-    events = parse_feed(payload) if feed else parse_events(payload)
+    events = parse_feed(payload, now=NOW) if feed else parse_events(payload, now=NOW)
     return summarize(registry, events.impacts, resolve(selection, registry), events.anomalies)
 
 
@@ -61,7 +62,7 @@ def test_products_without_events_are_zero_filled() -> None:
         "503486": 0,
         "503493": 0,
     }
-    assert region_states(summary, "503467") == {"North America": 0, "Europe": 0}
+    assert region_states(summary, "503467") == {"Americas": 0, "EMEA": 0}
 
 
 @pytest.mark.parametrize(
@@ -122,18 +123,18 @@ def test_worst_event_wins_for_product() -> None:
 
 def test_event_without_region_affects_every_region_of_the_product() -> None:
     summary = summary_of(p.events([p.incident(regions=[])]))
-    assert region_states(summary, "503467") == {"North America": 4, "Europe": 4}
+    assert region_states(summary, "503467") == {"Americas": 4, "EMEA": 4}
 
 
 def test_event_naming_a_region_affects_only_that_region() -> None:
-    summary = summary_of(p.events([p.incident(regions=[p.region("eu", "Europe")])]))
-    assert region_states(summary, "503467") == {"North America": 0, "Europe": 4}
+    summary = summary_of(p.events([p.incident(regions=[p.region("EMEA")])]))
+    assert region_states(summary, "503467") == {"Americas": 0, "EMEA": 4}
     assert product_state(summary, "503467") == State.MAJOR
 
 
 def test_event_region_unknown_to_registry_is_added() -> None:
-    summary = summary_of(p.events([p.incident(regions=[p.region("jp", "Japan")])]))
-    assert region_states(summary, "503467") == {"North America": 0, "Europe": 0, "Japan": 4}
+    summary = summary_of(p.events([p.incident(regions=[p.region("APAC")])]))
+    assert region_states(summary, "503467") == {"Americas": 0, "EMEA": 0, "APAC": 4}
 
 
 def test_maintenance_started_sets_state_1_and_scheduled_only_counts() -> None:
@@ -191,10 +192,10 @@ def test_selection_by_cloud_name() -> None:
 
 
 def test_region_selection_ignores_events_only_elsewhere() -> None:
-    payload = p.events([p.incident(regions=[p.region("eu", "Europe")])])
-    summary = summary_of(payload, Selection(regions=("North America",)))
+    payload = p.events([p.incident(regions=[p.region("EMEA")])])
+    summary = summary_of(payload, Selection(regions=("Americas",)))
     assert product_state(summary, "503467") == State.OPERATIONAL
-    assert region_states(summary, "503467") == {"North America": 0}
+    assert region_states(summary, "503467") == {"Americas": 0}
 
 
 def test_unknown_selection_value_is_kept_as_id_and_never_widens() -> None:
@@ -207,12 +208,12 @@ def test_unknown_selection_value_is_kept_as_id_and_never_widens() -> None:
 def test_query_params_use_resolved_ids() -> None:
     registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
     scope = resolve(
-        Selection(products=("Adobe Analytics",), clouds=("503461",), regions=("Europe",)), registry
+        Selection(products=("Adobe Analytics",), clouds=("503461",), regions=("EMEA",)), registry
     )
     assert scope.query_params() == {
         "productIds": ["503467"],
         "cloudIds": ["503461"],
-        "regionIds": ["eu"],
+        "regionIds": ["EMEA"],
     }
 
 
@@ -224,7 +225,9 @@ def test_feed_shape_uses_latest_history_by_epoch_key_seconds() -> None:
         "1764324000": p.history_entry("Opened", "Minor", 1764324000),
         "1764327600": p.history_entry("Opened", "Major", 1764327600),
     }
-    summary = summary_of(p.feed({"INC-9": p.feed_incident("INC-9", "503467", history)}), feed=True)
+    summary = summary_of(
+        p.feed({"202608040124": p.feed_incident("202608040124", "503467", history)}), feed=True
+    )
     assert product_state(summary, "503467") == State.MAJOR
 
 
@@ -234,21 +237,23 @@ def test_feed_shape_history_keys_in_milliseconds_order_correctly() -> None:
         "1764327600000": p.history_entry("Closed", "Major", 1764327600000),
         "999999999999": p.history_entry("Opened", "Major", 999999999999),
     }
-    summary = summary_of(p.feed({"INC-9": p.feed_incident("INC-9", "503467", history)}), feed=True)
+    summary = summary_of(
+        p.feed({"202608040124": p.feed_incident("202608040124", "503467", history)}), feed=True
+    )
     assert product_state(summary, "503467") == State.OPERATIONAL
 
 
 def test_feed_shape_maintenance_map() -> None:
     maintenance = {
-        "id": "M-7",
+        "id": "CHG005822158",
         "status": "Started",
         "cmrStatus": "Started",
         "type": "Normal",
         "startedOn": 1764320400000,
         "products": {"503486": {"id": "503486", "name": "Adobe Audience Manager", "history": {}}},
-        "regions": {"na": {"id": "na", "name": "North America"}},
+        "regions": {"Americas": {"id": "Americas", "name": "Americas"}},
     }
-    summary = summary_of(p.feed(maintenances={"M-7": maintenance}), feed=True)
+    summary = summary_of(p.feed(maintenances={"CHG005822158": maintenance}), feed=True)
     assert product_state(summary, "503486") == State.MAINTENANCE
     ((impact, _),) = summary.events
     assert impact.start == 1764320400.0
@@ -256,10 +261,16 @@ def test_feed_shape_maintenance_map() -> None:
 
 def test_dto_and_feed_shapes_agree() -> None:
     dto = p.events(
-        [p.incident("INC-1", [p.incident_product(severity="Minor", started="1764324000")])]
+        [p.incident("202608040123", [p.incident_product(severity="Minor", started="1764324000")])]
     )
     feed_history = {"1764324000": p.history_entry("Opened", "Minor", 1764324000)}
-    feed = p.feed({"INC-1": p.feed_incident("INC-1", "503467", feed_history, started=1764324000)})
+    feed = p.feed(
+        {
+            "202608040123": p.feed_incident(
+                "202608040123", "503467", feed_history, started=1764324000
+            )
+        }
+    )
     from_dto, from_feed = summary_of(dto), summary_of(feed, feed=True)
     assert [(s.product.id, s.state) for s in from_dto.products] == [
         (s.product.id, s.state) for s in from_feed.products
@@ -273,18 +284,30 @@ def test_dto_and_feed_shapes_agree() -> None:
 
 
 @pytest.mark.parametrize(
-    "payload", [None, [], "events", 42, {"incidents": "x"}, {"maintenances": 3}]
+    "payload",
+    [
+        None,
+        [],
+        "events",
+        42,
+        {"incidents": "x"},
+        {"maintenances": 3},
+        # None of the keys the exporter knows: a renamed key must not read as "all clear".
+        {},
+        {"data": [p.incident()]},
+        {"Incidents": [p.incident()], "Maintenances": []},
+    ],
 )
 def test_unreadable_top_level_is_a_shape_error(payload: Any) -> None:
     with pytest.raises(ShapeError):
-        parse_events(payload)
+        parse_events(payload, now=NOW)
 
 
 @pytest.mark.parametrize(
     "payload",
     [
-        {},
         {"incidents": None, "maintenances": None},
+        {"maintenances": []},
         {"incidents": [None, 3, "x", {}], "maintenances": [None, {"id": 5}]},
         {
             "incidents": [
@@ -388,11 +411,310 @@ def test_lone_surrogates_in_names_become_encodable_text() -> None:
 
 def test_feed_maintenance_with_empty_status_falls_back_to_cmr_status() -> None:
     maintenance = {
-        "id": "M-8",
+        "id": "CHG005822159",
         "status": "Empty",
         "cmrStatus": "Started",
         "type": "Normal",
         "products": {"503486": {"id": "503486", "name": "Adobe Audience Manager", "history": {}}},
     }
-    summary = summary_of(p.feed(maintenances={"M-8": maintenance}), feed=True)
+    summary = summary_of(p.feed(maintenances={"CHG005822159": maintenance}), feed=True)
     assert product_state(summary, "503486") == State.MAINTENANCE
+
+
+# --- real data: regions from the product's own history ---------------------------------
+
+
+def located(status: str, when: str, regions: Any, severity: str = "Major") -> dict[str, Any]:
+    """A history entry naming `regions` in locationImpact.serviceRegions, as given."""
+    entry = p.history_entry(status, severity, when)
+    entry["locationImpact"] = {"serviceEnvironments": [], "serviceRegions": regions}
+    return entry
+
+
+ALL_THREE = [p.region(name) for name in p.REGIONS]
+
+
+@pytest.mark.parametrize(
+    "service_regions",
+    [
+        ["EMEA"],  # the spec: ids (Adobe's ids are the names)
+        [{"id": "EMEA", "name": "EMEA"}],  # objects
+        {"EMEA": {"id": "EMEA", "name": "EMEA"}},  # a map keyed by id (feed)
+        {"EMEA": "EMEA"},
+    ],
+)
+def test_product_regions_come_from_its_latest_history_entry(service_regions: Any) -> None:
+    history = [
+        located("Opened", "2026-11-28T09:00:00Z", ["Americas", "EMEA", "APAC"]),
+        located("Updated", "2026-11-28T10:00:00Z", service_regions),
+    ]
+    payload = p.events(
+        [p.incident(products=[p.incident_product(history=history)], regions=ALL_THREE)]
+    )
+    summary = summary_of(payload)
+    assert region_states(summary, "503467") == {"Americas": 0, "EMEA": 4}
+    ((impact, _),) = summary.events
+    assert (impact.region_ids, impact.region_names) == (("EMEA",), ("EMEA",))
+
+
+def test_product_regions_fall_back_to_the_events_then_to_all_of_the_products() -> None:
+    silent = [located("Opened", "2026-11-28T09:00:00Z", [])]
+    product = p.incident_product(history=silent)
+    named = summary_of(p.events([p.incident(products=[product], regions=[p.region("EMEA")])]))
+    assert region_states(named, "503467") == {"Americas": 0, "EMEA": 4}
+    unnamed = summary_of(p.events([p.incident(products=[product], regions=[])]))
+    assert region_states(unnamed, "503467") == {"Americas": 4, "EMEA": 4}
+
+
+def test_a_history_region_named_by_name_keeps_the_events_id() -> None:
+    # Ids and names differ here (they do not at Adobe): a name still finds its region.
+    history = [located("Opened", "2026-11-28T09:00:00Z", ["Europe"])]
+    payload = p.events(
+        [
+            p.incident(
+                products=[p.incident_product(history=history)],
+                regions=[p.region("Europe", "EMEA"), p.region("Americas")],
+            )
+        ]
+    )
+    ((impact, _),) = summary_of(payload).events
+    assert (impact.region_ids, impact.region_names) == (("EMEA",), ("Europe",))
+
+
+def test_maintenance_regions_are_per_product_in_the_feed_shape_too() -> None:
+    def product(product_id: str, regions: list[str]) -> dict[str, Any]:
+        entry = {
+            "status": "Started",
+            "messageType": "Canned",
+            "messageTime": 1795942800,
+            "locationImpact": {"serviceRegions": regions},
+        }
+        return {"id": product_id, "history": {"1795942800": entry}}
+
+    maintenance = {
+        "id": "CHG005822158",
+        "status": "Started",
+        "cmrStatus": "Started",
+        "type": "Normal",
+        "regions": {name: p.region(name) for name in p.REGIONS},
+        "products": {"503467": product("503467", ["Americas"]), "503486": product("503486", [])},
+    }
+    summary = summary_of(p.feed(maintenances={"CHG005822158": maintenance}), feed=True)
+    assert region_states(summary, "503467") == {"Americas": 1, "EMEA": 0}
+    # Audience Manager's entry names none: the event's three regions (APAC is new to it).
+    assert region_states(summary, "503486") == {"Americas": 1, "APAC": 1, "EMEA": 1}
+
+
+# --- real data: Adobe's maintenance vocabulary ------------------------------------------
+
+
+def feed_maintenance(status: str, cmr: str, *history: str) -> dict[str, Any]:
+    entries = {
+        str(1795900000 + 3600 * index): {
+            "status": step,
+            "messageType": "Canned",
+            "messageTime": 1795900000 + 3600 * index,
+        }
+        for index, step in enumerate(history)
+    }
+    return {
+        "id": "CHG005822158",
+        "status": status,
+        "cmrStatus": cmr,
+        "type": "Normal",
+        "products": {"503467": {"id": "503467", "name": "Adobe Analytics", "history": entries}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "cmr", "history", "counted"),
+    [
+        ("Scheduled", "Scheduled", ("Scheduled", "Reminder"), {"scheduled": 1}),
+        ("Scheduled", "Scheduled", ("Scheduled", "REMINDER"), {"scheduled": 1}),
+        ("Started", "Started", ("Scheduled", "Reminder", "Started"), {"in_progress": 1}),
+        ("Started", "Started", ("Scheduled", "Started", "Updated"), {"in_progress": 1}),
+        ("Completed", "Canceled", ("Scheduled", "Reminder"), {}),
+        ("Scheduled", "Canceled", ("Scheduled",), {}),
+        ("Started", "Completed", ("Started",), {}),
+        ("Started", "Started", ("Started", "Completed"), {}),
+        ("Started", "Started", ("Started", "Closed"), {}),
+        ("Scheduled", "Scheduled", ("Scheduled", "Cancelled"), {}),
+        ("Closed", "Empty", ("Scheduled",), {}),
+        ("Empty", "Started", (), {"in_progress": 1}),
+    ],
+)
+def test_adobes_maintenance_vocabulary(
+    status: str, cmr: str, history: tuple[str, ...], counted: dict[str, int]
+) -> None:
+    payload = p.feed(maintenances={"CHG005822158": feed_maintenance(status, cmr, *history)})
+    summary = summary_of(payload, feed=True)
+    analytics = next(s for s in summary.products if s.product.id == "503467")
+    assert {state: n for state, n in analytics.maintenances.items() if n} == counted
+    assert analytics.state == (State.MAINTENANCE if "in_progress" in counted else 0)
+    assert summary.anomalies == ()
+
+
+def test_unknown_maintenance_status_counts_as_scheduled_and_is_reported() -> None:
+    payload = p.feed(
+        maintenances={"CHG005822158": feed_maintenance("Started", "Started", "Postponed")}
+    )
+    summary = summary_of(payload, feed=True)
+    analytics = next(s for s in summary.products if s.product.id == "503467")
+    assert analytics.maintenances == {"in_progress": 0, "scheduled": 1}
+    assert [(a.field, a.value) for a in summary.anomalies] == [("maintenance_status", "postponed")]
+
+
+# --- real data: incidents that ended, and late root-cause entries -----------------------
+
+
+def test_incident_whose_end_has_passed_is_closed_whatever_its_status() -> None:
+    product = p.incident_product(status="Opened")
+    product["endedOn"] = "2026-11-29T11:59:59Z"
+    assert summary_of(p.events([p.incident(products=[product])])).events == []
+    product["endedOn"] = "2026-11-29T12:00:01Z"  # after NOW: still open
+    assert product_state(summary_of(p.events([p.incident(products=[product])])), "503467") == 4
+
+
+@pytest.mark.parametrize("ended", [0, "0", None])
+def test_incident_with_end_zero_is_open(ended: Any) -> None:
+    history = {"1795939200": p.history_entry("Opened", "Minor", 1795939200)}
+    incident = p.feed_incident("202608040123", "503467", history, started=1795939200)
+    incident["products"]["503467"]["endedOn"] = ended
+    summary = summary_of(p.feed({"202608040123": incident}), feed=True)
+    assert product_state(summary, "503467") == State.MINOR
+
+
+def root_caused(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Photoshop's incident, closed in July, its root cause published weeks later."""
+    opened = p.history_entry("Opened", "Major", 1784124000)
+    closed = p.history_entry("Closed", "Major", 1784131200)
+    cfs = {
+        **p.history_entry("Closed", "None", 1785837600),
+        "messageType": "CFS",
+        "titleToken": "incident.title.cfs",
+        "messageToken": "incident.cfs.canned",
+        **(extra or {}),
+    }
+    history = {"1784124000": opened, "1784131200": closed, "1785837600": cfs}
+    incident = p.feed_incident("202607150042", "503467", history, started=1784124000)
+    incident["products"]["503467"]["endedOn"] = 1784131200
+    return incident
+
+
+@pytest.mark.parametrize("cfs_status", ["Closed", "Opened", "RootCause"])
+def test_late_root_cause_entry_neither_reopens_nor_counts_as_drift(cfs_status: str) -> None:
+    incident = root_caused({"status": cfs_status})
+    incident["products"]["503467"]["endedOn"] = 0  # even without its end time
+    summary = summary_of(p.feed({"202607150042": incident}), feed=True)
+    assert summary.events == []
+    assert summary.anomalies == ()
+
+
+def test_root_cause_entry_changes_no_start_or_severity_but_gives_the_latest_words() -> None:
+    # Still open by its own status (the DTO's), with a root cause already out.
+    history = [
+        {**p.history_entry("Opened", "Minor", "2026-11-29T08:00:00Z"), "titleToken": "t1"},
+        {
+            **p.history_entry("Closed", "Major", "2026-11-29T10:00:00Z"),
+            "messageType": "CFS",
+            "titleToken": "incident.title.cfs",
+            "messageToken": "incident.cfs.canned",
+            "cfsURL": "https://status.adobe.com/cfs/202608040123",
+        },
+        {**p.history_entry("Opened", "Minor", "2026-11-29T09:00:00Z"), "titleToken": "t2"},
+    ]
+    product = p.incident_product(status=None, severity=None, started=None, history=history)
+    ((impact, _),) = summary_of(p.events([p.incident(products=[product])])).events
+    assert (impact.severity, impact.start) == ("minor", parse_time("2026-11-29T08:00:00Z"))
+    assert (impact.title_token, impact.message_token, impact.cfs_url) == (
+        "incident.title.cfs",
+        "incident.cfs.canned",
+        "https://status.adobe.com/cfs/202608040123",
+    )
+
+
+# --- real data: the feed's texts ---------------------------------------------------------
+
+
+def test_feed_texts_are_read_by_locale_and_token_and_junk_is_counted() -> None:
+    payload = p.feed()
+    payload["incidentEvent"]["messages"] = {
+        "en": {
+            "t": {"token": "t", "textMessage": "Opened {startDateTime}", "htmlMessage": "<p>O</p>"},
+            "bad": "not a message",
+        },
+        "de": "not a map",
+    }
+    payload["maintenanceEvent"]["messages"] = {
+        "en": {"t": {"textMessage": "maintenance text"}, "m": {"textMessage": ["not text"]}}
+    }
+    events = parse_feed(payload, now=NOW)
+    assert events.messages == {
+        "en": {
+            "t": Message("Opened {startDateTime}", "<p>O</p>"),  # the incident's keeps the token
+            "m": Message("", ""),
+        }
+    }
+    assert [a.value for a in events.anomalies] == ["messages", "messages"]
+
+
+# --- drift: nothing the exporter knows is not "all operational" -------------------------
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"data": {}},
+        {"incidentEvent": {}, "maintenanceEvent": {}},
+        {"incidentEvent": {"messages": {}}, "maintenanceEvent": None},
+        {"incidentEvent": {"Incidents": {}}, "maintenanceEvent": {"maintenances": {}}},
+        {"incidentEvent": [], "maintenanceEvent": {}},
+        [],
+    ],
+)
+def test_feed_without_its_events_maps_is_a_shape_error(payload: Any) -> None:
+    with pytest.raises(ShapeError):
+        parse_feed(payload, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"incidentEvent": {"incidents": {}}},
+        {"maintenanceEvent": {"maintenance": None}},
+        {"incidentEvent": {"incidents": {}}, "maintenanceEvent": {"maintenance": {}}},
+    ],
+)
+def test_feed_with_one_events_map_is_read(payload: Any) -> None:
+    assert parse_feed(payload, now=NOW).impacts == []
+
+
+@pytest.mark.parametrize(
+    ("products", "clouds", "blamed"),
+    [
+        ([], p.clouds_payload(), "products"),
+        (
+            [{"productId": "503467", "productName": "Adobe Analytics"}],
+            p.clouds_payload(),
+            "products",
+        ),
+        ([None, {"id": ""}], p.clouds_payload(), "products"),
+        (p.products_payload(), [], "clouds"),
+        (p.products_payload(), [{"cloudId": "503461", "cloudProducts": []}], "clouds"),
+        # Clouds whose product lists were renamed: every product would lose its cloud.
+        (p.products_payload(), [{"id": "503461", "name": "x", "products": []}], "clouds"),
+    ],
+)
+def test_registry_with_nothing_to_read_is_a_shape_error_naming_its_endpoint(
+    products: Any, clouds: Any, blamed: str
+) -> None:
+    with pytest.raises(ShapeError, match=f"^{blamed}:"):
+        parse_registry(products, clouds)
+
+
+def test_cloud_products_may_be_bare_ids() -> None:
+    clouds = [{"id": "503461", "name": "Adobe Experience Cloud", "cloudProducts": ["503467"]}]
+    registry, anomalies = parse_registry(p.products_payload(), clouds)
+    assert registry.products["503467"].cloud == "Adobe Experience Cloud"
+    assert anomalies == []
