@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 from exporter.config import CollectorConfig, FeedConfig
 from exporter.deadline import Deadline
@@ -76,7 +77,8 @@ class AdobeFeed:
         """One collection; raises UpstreamError when the feed's answer cannot be used."""
         self._fetcher.check_throttle("events")
         registry, scope = self._current_registry(deadline)
-        events = self._fetcher.get("events", self._feed.events_url, deadline, read_feed)
+        read = partial(read_feed, now=self._clock())  # now: has an incident's end passed?
+        events = self._fetcher.get("events", self._feed.events_url, deadline, read)
         last = self._last
         if last is not None and last[0] is events and last[1] is registry and last[2] is scope:
             # Both documents answered 304: the same summary, so the cache can reuse its
