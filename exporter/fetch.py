@@ -220,23 +220,51 @@ class Fetcher:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise UpstreamError(endpoint, "invalid_response", f"body over {limit} bytes")
-        # One growing buffer: no list of chunks to join into a second copy of the body.
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        if declared.isdigit() and encoding in ("", "identity"):
+            return self._read_exactly(endpoint, response.raw, int(declared), deadline)
+        # Compressed (gzip saves most of the feed's bytes on the wire) or of unknown length:
+        # one growing buffer of decoded bytes, no list of chunks to join into a second copy.
         body = bytearray()
         raw = response.raw
         while True:
             _set_read_timeout(raw, deadline.cap(self._timeout))
-            chunk = raw.read1(CHUNK_BYTES) if hasattr(raw, "read1") else raw.read(CHUNK_BYTES)
+            chunk = raw.read1(CHUNK_BYTES, decode_content=True)
             if not chunk:
                 break
-            if not body and chunk.lstrip()[:1] == b"<":
-                # A login wall or an error page served with 200 and a JSON content type.
-                raise UpstreamError(endpoint, "invalid_response", "an HTML page, not JSON")
+            if not body:
+                _refuse_html(endpoint, chunk)
             if len(body) + len(chunk) > limit:
                 raise UpstreamError(endpoint, "invalid_response", f"body over {limit} bytes")
             body += chunk
             if deadline.expired():
                 raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
         return body
+
+    def _read_exactly(self, endpoint: str, raw: Any, size: int, deadline: Deadline) -> bytearray:
+        """A body of known length, read into one buffer of that size (no regrowth copies)."""
+        body = bytearray(size)
+        with memoryview(body) as view:
+            got = 0
+            while got < size:
+                _set_read_timeout(raw, deadline.cap(self._timeout))
+                # read1: whatever has arrived, so a trickling body cannot outlast the deadline.
+                chunk = raw.read1(min(CHUNK_BYTES, size - got))
+                if not chunk:
+                    raise UpstreamError(endpoint, "connection", "body ended early")
+                if not got:
+                    _refuse_html(endpoint, chunk[:64])
+                view[got : got + len(chunk)] = chunk
+                got += len(chunk)
+                if deadline.expired():
+                    raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
+        return body
+
+
+def _refuse_html(endpoint: str, start: bytes) -> None:
+    # A login wall or an error page, served with 200 and a JSON content type.
+    if start.lstrip()[:1] == b"<":
+        raise UpstreamError(endpoint, "invalid_response", "an HTML page, not JSON")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ every kind of broken answer reported as an upstream failure, never as "healthy".
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from email.utils import formatdate
@@ -259,6 +260,24 @@ def test_concurrent_scrapes_share_one_conditional_request(
     assert all(value(samples, "adobe_status_up") == 1 for samples in results)
     # The first scrape, the shared slow request, and at most one latecomer: never 9.
     assert simulator.requests(EVENTS) <= 3
+
+
+def test_a_gzip_encoded_feed_is_read(simulator: Simulator, feed_exporter: Any) -> None:
+    # A CDN compresses the 8 MB document: the exporter asks for it (Accept-Encoding) and
+    # reads it decoded.
+    simulator.add_incident(PRODUCT, severity="Major")
+    plain = feed_exporter().scrape()
+    document = simulator.feed_events()
+    simulator.inject(
+        EVENTS,
+        status=200,
+        body=gzip.compress(document.body),
+        headers={"Content-Encoding": "gzip"},
+    )
+    compressed = feed_exporter().scrape()
+    assert "gzip" in simulator.last_headers(EVENTS)["accept-encoding"]
+    assert value(compressed, "adobe_status_up") == 1
+    assert status_series(compressed) == status_series(plain)
 
 
 # --- broken answers -----------------------------------------------------------------------
