@@ -45,6 +45,7 @@ from exporter.config import (
 )
 from exporter.deadline import Deadline
 from exporter.logs import FORMATS, LEVELS, setup_logging
+from exporter.memory import return_large_buffers
 from exporter.model import State
 from exporter.secret import Secret, SecretFile
 from exporter.server import ExporterHTTPServer, parse_listen_address
@@ -443,6 +444,7 @@ def serve(
                 f"on {listen_address}: {error.strerror or error}"
             ) from None
         _handle_signals(server.shutdown, secret_file)
+        return_large_buffers()  # RSS stays flat over a long-running serve (exporter/memory.py)
         log.info(
             "adobe-status-exporter %s: status page %s/, metrics %s/metrics, upstream %s%s",
             __version__,
