@@ -1,25 +1,59 @@
-# adobe-status-exporter: `make demo` runs the exporter on its embedded simulator;
-# `make test` installs what the tests need and runs lint plus the whole suite.
+# adobe-status-exporter: `make demo` runs the exporter on its embedded simulator; `make test`
+# installs what the tests need and runs lint plus the whole suite. `make` alone lists the
+# targets: every target carries a `## ` description, which `make help` prints.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
-DEMO_ADDRESS ?= 0.0.0.0:9720
+DEMO_ADDRESS ?= 127.0.0.1:9720
 LINT_PATHS := exporter tests $(wildcard bench)
 
-.PHONY: help demo install dev lint format test test-fast bench sync-chart system-deps clean
+.DEFAULT_GOAL := help
+.PHONY: help demo test test-fast lint format bench install dev sync-chart system-deps clean
 
-help:
-	@echo "make demo         run the exporter on the embedded simulator at http://localhost:9720"
-	@echo "make test         lint + the whole test suite (needs promtool, prometheus, amtool, chromium, npm)"
-	@echo "make bench        benchmarks at three scales and of --source feed, figures next to their targets"
-	@echo "make sync-chart   copy the dashboard and alert rules into the Helm chart"
-	@echo "make system-deps  apt-get install the Debian packages the tests use (as root)"
+help: ## list the targets (also what `make` alone does)
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "make %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+demo: $(RUNTIME_STAMP) ## run the exporter on its embedded Adobe simulator at http://127.0.0.1:9720 (DEMO_ADDRESS=0.0.0.0:9720 to listen on every interface)
+	@echo "demo: http://$(DEMO_ADDRESS)/metrics and http://$(DEMO_ADDRESS)/ (Ctrl-C stops it)"
+	$(BIN)/adobe-status-exporter serve --demo --web.listen-address $(DEMO_ADDRESS)
+
+test: system-deps lint ## install the test tools if missing, then lint and the whole suite
+	$(BIN)/python -m pytest
+
+test-fast: $(DEV_STAMP) ## the unit tests only: no Prometheus, Alertmanager, browser, Helm or npm
+	$(BIN)/python -m pytest -m "not integration"
+
+lint: $(DEV_STAMP) ## chart drift check, ruff check, ruff format --check, mypy --strict
+	helm/sync-chart.sh --check
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy
+
+format: $(DEV_STAMP) ## ruff check --fix and ruff format
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
+
+bench: $(DEV_STAMP) ## benchmarks at three scales, each figure next to its target (and of --source feed)
+	$(BIN)/python -m bench
+
+install: $(RUNTIME_STAMP) ## .venv with the exporter and its runtime dependencies
+dev: $(DEV_STAMP) ## .venv with the exporter and the test, lint and bench tools
+
+sync-chart: ## copy the dashboard and the alert rules into the Helm chart
+	helm/sync-chart.sh
+
+system-deps: ## the tools the tests drive: apt-get what is missing as root, else say what to run
+	@$(PYTHON) scripts/test-tools
+
+clean: ## remove .venv, build output and caches
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "make: $(PYTHON) -m venv failed: on Debian or Ubuntu run \`sudo apt-get install python3-venv\`, then make again" >&2; exit 1; }
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
@@ -29,38 +63,3 @@ $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test,lint,bench]'
 	@touch $@ $(RUNTIME_STAMP)
-
-install: $(RUNTIME_STAMP)
-dev: $(DEV_STAMP)
-
-demo: $(RUNTIME_STAMP)
-	$(BIN)/adobe-status-exporter serve --demo --web.listen-address $(DEMO_ADDRESS)
-
-lint: $(DEV_STAMP)
-	helm/sync-chart.sh --check
-	$(BIN)/ruff check $(LINT_PATHS)
-	$(BIN)/ruff format --check $(LINT_PATHS)
-	$(BIN)/mypy
-
-format: $(DEV_STAMP)
-	$(BIN)/ruff check --fix $(LINT_PATHS)
-	$(BIN)/ruff format $(LINT_PATHS)
-
-test: lint
-	$(BIN)/python -m pytest
-
-# The fast unit tests only: no Prometheus, browser, Helm or npm.
-test-fast: $(DEV_STAMP)
-	$(BIN)/python -m pytest -m "not integration"
-
-bench: $(DEV_STAMP)
-	$(BIN)/python -m bench
-
-sync-chart:
-	helm/sync-chart.sh
-
-system-deps:
-	scripts/install-system-deps.sh
-
-clean:
-	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts

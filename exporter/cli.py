@@ -48,9 +48,10 @@ from exporter.logs import FORMATS, LEVELS, setup_logging
 from exporter.memory import return_large_buffers
 from exporter.model import State
 from exporter.secret import Secret, SecretFile
-from exporter.server import ExporterHTTPServer, parse_listen_address
 from exporter.service import build_service
-from exporter.webconfig import WebConfigError, load_web_config
+from exporter.web.config import WebConfigError, load_web_config
+from exporter.web.listen import parse_listen_address
+from exporter.web.server import ExporterHTTPServer
 
 log = logging.getLogger("exporter")
 

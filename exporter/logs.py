@@ -13,11 +13,10 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
-from exporter.secret import Secret
+from exporter.secret import MASK, Secret
 
 LEVELS = ("debug", "info", "warning", "error")
 FORMATS = ("text", "json")
-MASK = "********"
 
 
 class RedactingFilter(logging.Filter):

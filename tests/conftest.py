@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,25 +13,28 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.config import CollectorConfig, Selection, UpstreamConfig
 from exporter.secret import Secret
-from exporter.server import ExporterHTTPServer
 from exporter.service import Service, build_service
 from exporter.simulator import Simulator, SimulatorServer
+from exporter.web.server import ExporterHTTPServer
+
+# Tests that drive external tools are marked `integration` automatically, and the tools are
+# checked only when such a test is selected: see tests/tool_marks.py.
+from tests.tool_marks import (
+    pytest_collection_finish,
+    pytest_collection_modifyitems,
+    tool_stand_ins,
+    tools_only_in_integration_tests,
+)
+
+__all__ = [
+    "pytest_collection_finish",
+    "pytest_collection_modifyitems",
+    "tool_stand_ins",
+    "tools_only_in_integration_tests",
+]
 
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "canary-s3cret-7f3a9c1e"  # also the canary the secret-hygiene tests look for
-
-# The suite depends on these real tools; say so once instead of failing obscurely.
-REQUIRED_TOOLS = ("promtool", "prometheus", "amtool")
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    missing = [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
-    if missing:
-        raise pytest.UsageError(
-            f"missing tools {missing}: run `make system-deps` (Debian packages prometheus, "
-            "prometheus-alertmanager, chromium)"
-        )
-
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 

@@ -33,9 +33,9 @@ import yaml
 
 from exporter.config import CollectorConfig, Selection, UpstreamConfig
 from exporter.secret import Secret
-from exporter.server import ExporterHTTPServer
 from exporter.service import Service, build_service
 from exporter.simulator import Simulator, SimulatorServer
+from exporter.web.server import ExporterHTTPServer
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
 from tests.prometheus_support import POLL_INTERVAL, PrometheusHandle, run_prometheus
 

@@ -25,7 +25,13 @@ CONFIG_PATH = REPO / "prometheus" / "alertmanager.example.yml"
 RULES_PATH = REPO / "prometheus" / "alerts.yml"
 RULES_TEST_PATH = REPO / "prometheus" / "alerts_test.yml"
 
-SOURCE_ALERTS = {"AdobeStatusExporterDown", "AdobeStatusNoData"}
+# Alerts meaning "Adobe's data does not reach Prometheus": each mutes the product alerts.
+SOURCE_ALERTS = {
+    "AdobeStatusUpstreamUnreachable",
+    "AdobeStatusExporterUnreachable",
+    "AdobeStatusNoData",
+}
+PRODUCT_LABELS = {"cloud": "Adobe Creative Cloud", "product": "Adobe Aero", "product_id": "503511"}
 
 
 def load_config() -> dict[str, Any]:
@@ -98,7 +104,7 @@ def test_amtool_check_config_accepts_the_example() -> None:
             ["severity=warning", "alertname=AdobeProductMinorIncident", "product=X"],
             "adobe-status-tickets",
         ),
-        (["severity=warning", "alertname=AdobeStatusExporterDown"], "adobe-status-tickets"),
+        (["severity=warning", "alertname=AdobeStatusUpstreamUnreachable"], "adobe-status-tickets"),
         (
             ["severity=info", "alertname=AdobeMaintenanceInProgress", "product=X"],
             "adobe-status-low-noise",
@@ -142,21 +148,48 @@ def test_receivers_are_placeholder_webhooks_on_loopback_or_example() -> None:
 
 
 def inhibit_rule() -> dict[str, Any]:
+    """The inhibition rule that mutes product alerts."""
+    product_alert = {"alertname": "AdobeProductMajorIncident", **PRODUCT_LABELS}
     rules = [
         rule
         for rule in load_config().get("inhibit_rules", [])
-        if any(matches(rule["source_matchers"], {"alertname": a}) for a in SOURCE_ALERTS)
+        if matches(rule["target_matchers"], product_alert)
     ]
-    assert len(rules) == 1, "one inhibition rule whose source is the exporter alerts"
+    assert len(rules) == 1, "one inhibition rule mutes the product alerts"
     return dict(rules[0])
 
 
-def test_inhibition_source_is_exporter_down_or_no_data() -> None:
-    rule = inhibit_rule()
-    names = set(alert_rules())
-    assert names >= SOURCE_ALERTS
-    sources = {name for name in names if matches(rule["source_matchers"], {"alertname": name})}
-    assert sources == SOURCE_ALERTS
+def sources_of(rule: dict[str, Any]) -> set[str]:
+    """The alerts of alerts.yml that the rule's source matchers match."""
+    return {name for name in alert_rules() if matches(rule["source_matchers"], {"alertname": name})}
+
+
+def test_inhibition_source_is_any_alert_meaning_no_fresh_adobe_data() -> None:
+    assert set(alert_rules()) >= SOURCE_ALERTS
+    assert sources_of(inhibit_rule()) == SOURCE_ALERTS
+
+
+def test_scrape_failure_mutes_the_no_data_alert_it_causes_and_nothing_else() -> None:
+    """Prometheus not scraping the exporter also makes adobe_status_up absent: one cause,
+    one notification. Filters matching no product are another cause and stay visible."""
+    rules = [
+        rule
+        for rule in load_config()["inhibit_rules"]
+        if matches(
+            rule["target_matchers"],
+            {"alertname": "AdobeStatusNoData"} | {"missing": "adobe_status_up"},
+        )
+    ]
+    assert len(rules) == 1
+    (rule,) = rules
+    assert sources_of(rule) == {"AdobeStatusExporterUnreachable"}
+    for name, alert in alert_rules().items():
+        labels = {"alertname": name, "severity": alert["labels"]["severity"]}
+        assert not matches(rule["target_matchers"], labels), name
+    assert not matches(
+        rule["target_matchers"],
+        {"alertname": "AdobeStatusNoData", "missing": "adobe_status_product_status"},
+    )
 
 
 def test_inhibition_targets_every_alert_with_a_product_label_and_no_other() -> None:
@@ -174,7 +207,7 @@ def test_inhibition_targets_every_alert_with_a_product_label_and_no_other() -> N
     for name, alert in rules.items():
         labels = {"alertname": name, "severity": alert["labels"]["severity"]}
         if name in products:
-            labels.update(cloud="Adobe Creative Cloud", product="Adobe Aero", product_id="503511")
+            labels.update(PRODUCT_LABELS)
         assert matches(rule["target_matchers"], labels) == (name in products), name
 
 
@@ -241,8 +274,14 @@ def alertmanager(tmp_path: Path) -> Iterator[str]:
             process.wait(timeout=10)
 
 
+def alert_key(labels: dict[str, str]) -> str:
+    """An alert's name, with its `missing` label when it has one."""
+    name = labels["alertname"]
+    return f"{name}/{labels['missing']}" if "missing" in labels else name
+
+
 def alert_states(base: str) -> dict[str, dict[str, Any]]:
-    return {a["labels"]["alertname"]: a["status"] for a in api(base, "/api/v2/alerts")}
+    return {alert_key(a["labels"]): a["status"] for a in api(base, "/api/v2/alerts")}
 
 
 def wait_for_states(base: str, wanted: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -256,8 +295,10 @@ def wait_for_states(base: str, wanted: dict[str, str]) -> dict[str, dict[str, An
 
 
 @pytest.mark.integration
-def test_alertmanager_inhibits_product_alerts_while_exporter_is_down(alertmanager: str) -> None:
-    product = {"cloud": "Adobe Creative Cloud", "product": "Adobe Aero", "product_id": "503511"}
+def test_alertmanager_inhibits_product_alerts_while_upstream_is_unreachable(
+    alertmanager: str,
+) -> None:
+    product = PRODUCT_LABELS
     api(
         alertmanager,
         "/api/v2/alerts",
@@ -282,7 +323,7 @@ def test_alertmanager_inhibits_product_alerts_while_exporter_is_down(alertmanage
         [
             {
                 "labels": {
-                    "alertname": "AdobeStatusExporterDown",
+                    "alertname": "AdobeStatusUpstreamUnreachable",
                     "severity": "warning",
                     "instance": "exporter:9720",
                 }
@@ -294,7 +335,62 @@ def test_alertmanager_inhibits_product_alerts_while_exporter_is_down(alertmanage
         {
             "AdobeProductMajorIncident": "suppressed",
             "AdobeStatusTokenRequestsFailing": "active",
-            "AdobeStatusExporterDown": "active",
+            "AdobeStatusUpstreamUnreachable": "active",
         },
     )
     assert states["AdobeProductMajorIncident"]["inhibitedBy"]
+
+
+@pytest.mark.integration
+def test_alertmanager_scrape_failure_mutes_products_and_its_no_data_consequence(
+    alertmanager: str,
+) -> None:
+    def no_data(missing: str) -> dict[str, Any]:
+        return {
+            "labels": {"alertname": "AdobeStatusNoData", "severity": "warning", "missing": missing}
+        }
+
+    api(
+        alertmanager,
+        "/api/v2/alerts",
+        [
+            {
+                "labels": {"alertname": "AdobeProductMinorIncident", "severity": "warning"}
+                | PRODUCT_LABELS
+            },
+            no_data("adobe_status_up"),
+            no_data("adobe_status_product_status"),
+        ],
+    )
+    # NoData itself mutes the product alert; both NoData cases are active.
+    wait_for_states(
+        alertmanager,
+        {
+            "AdobeProductMinorIncident": "suppressed",
+            "AdobeStatusNoData/adobe_status_up": "active",
+            "AdobeStatusNoData/adobe_status_product_status": "active",
+        },
+    )
+    api(
+        alertmanager,
+        "/api/v2/alerts",
+        [
+            {
+                "labels": {
+                    "alertname": "AdobeStatusExporterUnreachable",
+                    "severity": "warning",
+                    "job": "adobe-status",
+                }
+            }
+        ],
+    )
+    states = wait_for_states(
+        alertmanager,
+        {
+            "AdobeStatusExporterUnreachable": "active",
+            "AdobeStatusNoData/adobe_status_up": "suppressed",
+            "AdobeStatusNoData/adobe_status_product_status": "active",
+            "AdobeProductMinorIncident": "suppressed",
+        },
+    )
+    assert states["AdobeStatusNoData/adobe_status_up"]["inhibitedBy"]

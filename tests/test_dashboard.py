@@ -67,14 +67,23 @@ def leaf_panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
     return [p for p in all_panels(dashboard) if p.get("type") != "row"]
 
 
+def annotation_queries(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dashboard's own annotations (Grafana's built-in one left out)."""
+    return [a for a in dashboard["annotations"]["list"] if not a.get("builtIn")]
+
+
 def all_exprs(dashboard: dict[str, Any]) -> list[tuple[str, str]]:
-    """(where, expr) for every panel target."""
-    return [
+    """(where, expr) for every panel target and annotation query."""
+    panels = [
         (f"{panel.get('title')}/{target.get('refId')}", target["expr"])
         for panel in leaf_panels(dashboard)
         for target in panel.get("targets", [])
         if "expr" in target
     ]
+    annotations = [
+        (f"annotation {a['name']}", a["target"]["expr"]) for a in annotation_queries(dashboard)
+    ]
+    return panels + annotations
 
 
 def panel_by_title(dashboard: dict[str, Any], title: str) -> dict[str, Any]:
@@ -172,6 +181,19 @@ def test_every_panel_and_target_uses_the_datasource_variable() -> None:
             if target.get("datasource") != DATASOURCE:
                 wrong.append((f"{panel['title']}/{target.get('refId')}", target.get("datasource")))
     assert not wrong
+
+
+def test_status_change_annotation_is_a_prometheus_query_on_the_datasource_variable() -> None:
+    (annotation,) = annotation_queries(load_dashboard())
+    assert annotation["datasource"] == DATASOURCE
+    assert annotation["enable"] is True and annotation["hide"] is False
+    # Where Grafana's Prometheus annotation support reads the query and its options.
+    assert "adobe_status_product_status" in annotation["target"]["expr"]
+    assert annotation["target"]["refId"]
+    assert "expr" not in annotation and "step" not in annotation
+    assert re.search(r"\{\{\s*product\s*\}\}.*\{\{\s*state\s*\}\}", annotation["titleFormat"])
+    assert {"product", "state"} <= set(annotation["tagKeys"].split(","))
+    assert annotation["useValueForTime"] is False
 
 
 def test_dashboard_has_prometheus_datasource_variable() -> None:
@@ -338,17 +360,17 @@ def test_every_dashboard_query_is_valid_promql(tmp_path: Path) -> None:
 
 
 # Two products in Creative Cloud. Adobe Aero: a major incident that started at t=0 (in
-# region NA, not EU) and an in-progress maintenance. Adobe Color: a maintenance scheduled
+# region Americas, not EMEA) and an in-progress maintenance. Adobe Color: a maintenance scheduled
 # for t=2h (1h50m ahead at the evaluation time, 10m) and one for t=2d (beyond 24 h).
 PROMQL_FIXTURE_SERIES = [
     (
-        'adobe_status_region_status{cloud="CC",product="Adobe Aero",product_id="1",region="NA",'
-        'region_id="na"}',
+        'adobe_status_region_status{cloud="CC",product="Adobe Aero",product_id="1",'
+        'region="Americas",region_id="Americas"}',
         "4x20",
     ),
     (
-        'adobe_status_region_status{cloud="CC",product="Adobe Aero",product_id="1",region="EU",'
-        'region_id="eu"}',
+        'adobe_status_region_status{cloud="CC",product="Adobe Aero",product_id="1",'
+        'region="EMEA",region_id="EMEA"}',
         "0x20",
     ),
     ('adobe_status_product_status{cloud="CC",product="Adobe Aero",product_id="1"}', "4x20"),
@@ -420,14 +442,14 @@ PROMQL_EXPECTATIONS: list[tuple[str, str, list[dict[str, Any]]]] = [
         "Product by region",
         "A",
         [
-            {"labels": '{product="Adobe Aero",region="EU"}', "value": 0},
-            {"labels": '{product="Adobe Aero",region="NA"}', "value": 4},
+            {"labels": '{product="Adobe Aero",region="Americas"}', "value": 4},
+            {"labels": '{product="Adobe Aero",region="EMEA"}', "value": 0},
         ],
     ),
     (
         "Affected regions over time",
         "A",
-        [{"labels": '{product="Adobe Aero",region="NA"}', "value": 4}],
+        [{"labels": '{product="Adobe Aero",region="Americas"}', "value": 4}],
     ),
     (
         "Open events",
@@ -441,12 +463,25 @@ PROMQL_EXPECTATIONS: list[tuple[str, str, list[dict[str, Any]]]] = [
             {
                 "labels": '{cloud="CC",event_id="m-1",kind="maintenance",product="Adobe Color",'
                 'product_id="2",status="Scheduled"}',
-                "value": 7200,
+                "value": 7_200_000,
             },
             {
                 "labels": '{cloud="CC",event_id="m-2",kind="maintenance",product="Adobe Color",'
                 'product_id="2",status="Scheduled"}',
-                "value": 172800,
+                "value": 172_800_000,
+            },
+        ],
+    ),
+    # Grafana's date units read epoch milliseconds (Start above); "Open for" is in seconds,
+    # for events that have started.
+    (
+        "Open events",
+        "B",
+        [
+            {
+                "labels": '{cloud="CC",event_id="i-1",kind="incident",product="Adobe Aero",'
+                'product_id="1",severity="major",status="Opened"}',
+                "value": 600,
             },
         ],
     ),
@@ -475,28 +510,7 @@ def test_overview_and_event_queries_compute_the_expected_values(tmp_path: Path) 
         tests.append(
             {"expr": to_promql(target["expr"]), "eval_time": "10m", "exp_samples": samples}
         )
-    (tmp_path / "empty_rules.yml").write_text("groups: []\n", encoding="utf-8")
-    unit = {
-        "rule_files": ["empty_rules.yml"],
-        "evaluation_interval": "1m",
-        "tests": [
-            {
-                "interval": "1m",
-                "input_series": [{"series": s, "values": v} for s, v in PROMQL_FIXTURE_SERIES],
-                "promql_expr_test": tests,
-            }
-        ],
-    }
-    path = tmp_path / "dashboard_test.yml"
-    path.write_text(yaml.safe_dump(unit, sort_keys=False), encoding="utf-8")
-    result = subprocess.run(
-        ["promtool", "test", "rules", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    promtool_test(tmp_path, PROMQL_FIXTURE_SERIES, tests)
 
 
 # -- type check against @grafana/schema ---------------------------------------------------
@@ -504,8 +518,31 @@ def test_overview_and_event_queries_compute_the_expected_values(tmp_path: Path) 
 # JSON has no enums: Grafana's string enums (ThresholdsMode, MappingType, ...) are written
 # as their string values. JsonOf<T> turns every string enum into the union of its values
 # and leaves everything else (numeric enums, required keys, exact object shapes) as is.
+#
+# Grafana types an annotation by its data source's query, AnnotationQuery<TQuery>; a
+# Prometheus annotation keeps its query (expr, min step) in `target` and its display
+# options (title, text, tag keys) on the annotation itself, where Grafana's Prometheus
+# annotation support reads them. Those two shapes (PromQuery and the options) belong to
+# @grafana/prometheus, a React package too heavy to install for types; the template
+# declares the fields of theirs this dashboard uses, closed like the rest.
 TS_TEMPLATE = """\
-import type {{ Dashboard }} from "@grafana/schema";
+import type {{ AnnotationQuery, Dashboard, DataQuery }} from "@grafana/schema";
+
+interface PromQuery extends DataQuery {{
+  expr: string;
+  interval?: string;
+}}
+
+interface PromAnnotationQuery extends AnnotationQuery<PromQuery> {{
+  titleFormat?: string;
+  textFormat?: string;
+  tagKeys?: string;
+  useValueForTime?: boolean;
+}}
+
+type DashboardJson = Omit<Dashboard, "annotations"> & {{
+  annotations?: {{ list?: PromAnnotationQuery[] }};
+}};
 
 type JsonOf<T> = T extends string
   ? `${{T}}`
@@ -519,7 +556,7 @@ type JsonOf<T> = T extends string
 
 export const dashboard = (
 {json}
-) satisfies JsonOf<Dashboard>;
+) satisfies JsonOf<DashboardJson>;
 """
 
 
@@ -626,9 +663,30 @@ def _collapsed_row_panel_without_type(d: dict[str, Any]) -> tuple[str, str]:
     return "TS2741", "{"  # the error points at the panel object's opening brace
 
 
+def prometheus_annotation(d: dict[str, Any]) -> dict[str, Any]:
+    (annotation,) = [a for a in d["annotations"]["list"] if a["datasource"] == DATASOURCE]
+    assert isinstance(annotation, dict)
+    return annotation
+
+
+def _annotation_option_typo(d: dict[str, Any]) -> tuple[str, str]:
+    annotation = prometheus_annotation(d)
+    annotation["titelFormat"] = annotation.pop("titleFormat")
+    return "TS2353", '"titelFormat"'
+
+
+def _annotation_expr_beside_its_target(d: dict[str, Any]) -> tuple[str, str]:
+    # Version one's mistake: a top-level expr, which Grafana only migrates on load.
+    annotation = prometheus_annotation(d)
+    annotation["expr"] = annotation["target"].pop("expr")
+    return "TS2741", '"target": {'
+
+
 @pytest.mark.parametrize(
     "breakage",
     [
+        _annotation_option_typo,
+        _annotation_expr_beside_its_target,
         _gridpos_as_string,
         _unknown_top_level_key,
         _threshold_mode_typo,
@@ -647,3 +705,57 @@ def test_type_check_rejects_a_broken_dashboard(tsc: Path, tmp_path: Path, breaka
     lines = error_lines(result, tmp_path / "broken")
     assert len(lines) == 1, result.stdout
     assert needle in lines[0], result.stdout
+
+
+# Adobe Aero is in a major incident throughout; Adobe Fresco turns Minor at t=5m and back
+# to Operational at t=12m. The annotation marks each change, named by the new state, and
+# nothing while no state changes.
+ANNOTATION_FIXTURE_SERIES = [
+    ('adobe_status_product_status{cloud="CC",product="Adobe Aero",product_id="1"}', "4x20"),
+    (
+        'adobe_status_product_status{cloud="CC",product="Adobe Fresco",product_id="3"}',
+        "0x4 3x6 0x9",
+    ),
+]
+ANNOTATION_EXPECTATIONS = [
+    ("6m", [{"labels": '{cloud="CC",product="Adobe Fresco",state="Minor"}', "value": 1}]),
+    ("10m", []),
+    ("13m", [{"labels": '{cloud="CC",product="Adobe Fresco",state="Operational"}', "value": 1}]),
+]
+
+
+def promtool_test(tmp_path: Path, series: list[tuple[str, str]], tests: list[Any]) -> str:
+    """Run `promtool test rules` on expression tests over these series; its output."""
+    (tmp_path / "empty_rules.yml").write_text("groups: []\n", encoding="utf-8")
+    unit = {
+        "rule_files": ["empty_rules.yml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [{"series": s, "values": v} for s, v in series],
+                "promql_expr_test": tests,
+            }
+        ],
+    }
+    path = tmp_path / "dashboard_test.yml"
+    path.write_text(yaml.safe_dump(unit, sort_keys=False), encoding="utf-8")
+    result = subprocess.run(
+        ["promtool", "test", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_status_change_annotation_marks_each_change_with_the_new_state(tmp_path: Path) -> None:
+    (annotation,) = annotation_queries(load_dashboard())
+    expr = to_promql(annotation["target"]["expr"])
+    tests = [
+        {"expr": expr, "eval_time": at, "exp_samples": samples}
+        for at, samples in ANNOTATION_EXPECTATIONS
+    ]
+    promtool_test(tmp_path, ANNOTATION_FIXTURE_SERIES, tests)

@@ -20,9 +20,9 @@ import pytest
 from exporter import __version__
 from exporter.cli import main
 from exporter.config import CollectorConfig, FeedConfig, Selection
-from exporter.server import ExporterHTTPServer
 from exporter.service import build_service
 from exporter.simulator import Simulator, SimulatorServer
+from exporter.web.server import ExporterHTTPServer
 from tests.conftest import FakeClock, RunningExporter, Samples, series, value
 from tests.prometheus_support import run_prometheus
 

@@ -8,6 +8,9 @@ import base64
 import copy
 import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import helm_python
@@ -55,6 +58,7 @@ EXISTING_SECRET: dict[str, Any] = {
     },
 }
 DEMO: dict[str, Any] = {"demo": {"enabled": True}}
+FEED: dict[str, Any] = {"source": "feed"}
 ALL_FEATURES: dict[str, Any] = {
     "replicaCount": 2,
     "adobe": {
@@ -73,7 +77,7 @@ ALL_FEATURES: dict[str, Any] = {
     "exporter": {
         "products": ["Adobe Experience Manager", "Adobe Analytics"],
         "clouds": ["Experience Cloud"],
-        "regions": ["NA", "EMEA"],
+        "regions": ["Americas", "EMEA"],
         "timeout": 5,
         "cacheTtl": 30,
         "maxStale": 600,
@@ -156,12 +160,27 @@ ALL_FEATURES: dict[str, Any] = {
     },
 }
 
-SCENARIOS: dict[str, dict[str, Any] | None] = {
-    "defaults": None,
+
+def without_credentials(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with nothing of the Adobe credentials left in them."""
+    result = copy.deepcopy(values)
+    result.pop("adobe", None)
+    return result
+
+
+#: Every feature with the public feed as the source: no credentials given at all.
+FEED_ALL_FEATURES: dict[str, Any] = without_credentials(ALL_FEATURES) | FEED
+
+#: Value sets a user installs with (the defaults alone are not one: with the Status API,
+#: the default source, the schema demands credentials).
+SCENARIOS: dict[str, dict[str, Any]] = {
     "inline-credentials": INLINE_CREDENTIALS,
     "existing-secret": EXISTING_SECRET,
     "demo": DEMO,
     "all-features": ALL_FEATURES,
+    "feed": FEED,
+    "feed-all-features": FEED_ALL_FEATURES,
+    "demo-feed": DEMO | FEED,
 }
 
 
@@ -175,6 +194,11 @@ def merged(*layers: dict[str, Any]) -> dict[str, Any]:
             else:
                 result[key] = copy.deepcopy(value)
     return result
+
+
+def api(*layers: dict[str, Any]) -> dict[str, Any]:
+    """The least a Status API install needs (credentials), with `layers` on top."""
+    return merged(INLINE_CREDENTIALS, *layers)
 
 
 def pod_spec(manifests: list[Manifest]) -> dict[str, Any]:
@@ -198,21 +222,21 @@ def test_chart_app_version_is_the_package_version() -> None:
 
 
 @pytest.mark.parametrize("values", SCENARIOS.values(), ids=SCENARIOS.keys())
-def test_lint_reports_no_warnings_or_errors(values: dict[str, Any] | None) -> None:
+def test_lint_reports_no_warnings_or_errors(values: dict[str, Any]) -> None:
     report = lint(values)
     assert report["total_charts_linted"] == 1
     assert lint_errors(report) == []
 
 
 @pytest.mark.parametrize("values", SCENARIOS.values(), ids=SCENARIOS.keys())
-def test_every_rendered_object_meets_its_schema(values: dict[str, Any] | None) -> None:
+def test_every_rendered_object_meets_its_schema(values: dict[str, Any]) -> None:
     manifests = render(values)
     assert manifests
     assert all_schema_errors(manifests) == []
 
 
-def test_objects_rendered_by_default() -> None:
-    kinds = sorted(m["kind"] for m in render())
+def test_objects_rendered_with_only_credentials_set() -> None:
+    kinds = sorted(m["kind"] for m in render(api()))
     assert kinds == ["Deployment", "Secret", "Service", "ServiceAccount"]
 
 
@@ -281,13 +305,79 @@ def test_the_validators_reject_an_invalid_object() -> None:
 )
 def test_schema_rejects_bad_values(values: dict[str, Any], complaint: str) -> None:
     with pytest.raises(helm_python.HelmValuesError) as caught:
-        render(values)
+        render(api(values))
     assert complaint in str(caught.value)
-    assert lint_errors(lint(values)), "helm lint must report the bad value too"
+    assert lint_errors(lint(api(values))), "helm lint must report the bad value too"
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"source": "rss"}, "/source"),
+        ({"source": "feed", "feedUrl": "data.status.adobe.com"}, "/feedUrl"),
+        ({"source": "feed", "feedUrl": ""}, "/feedUrl"),
+        ({"locale": "english please"}, "/locale"),
+        ({"runbookBaseUrl": "wiki/runbook"}, "/runbookBaseUrl"),
+        ({"runbookBaseUrl": "https://wiki.example.com/runbook#top"}, "/runbookBaseUrl"),
+        ({"prometheusRule": {"job": 'adobe"} or vector(1)'}}, "/prometheusRule/job"),
+    ],
+    ids=[
+        "source-unknown",
+        "feedUrl-no-scheme",
+        "feedUrl-empty",
+        "locale-not-a-language",
+        "runbook-not-a-url",
+        "runbook-with-anchor",
+        "job-breaks-out-of-promql-string",
+    ],
+)
+def test_schema_rejects_bad_source_and_alerting_values(
+    values: dict[str, Any], complaint: str
+) -> None:
+    with pytest.raises(helm_python.HelmValuesError) as caught:
+        render(api(values))
+    assert complaint in str(caught.value)
+
+
+#: Status API installs without a usable credential: the schema refuses them.
+MISSING_CREDENTIALS: dict[str, dict[str, Any]] = {
+    "defaults": {},
+    "explicit-api": {"source": "api"},
+    "client-id-only": {"adobe": {"clientId": CLIENT_ID}},
+    "client-secret-only": {"adobe": {"clientSecret": CLIENT_SECRET}},
+    "existing-secret-without-client-id": merged(
+        EXISTING_SECRET, {"adobe": {"existingSecretKeys": {"clientId": ""}}}
+    ),
+    "demo-off-explicitly": {"demo": {"enabled": False}},
+}
+
+
+@pytest.mark.parametrize("values", MISSING_CREDENTIALS.values(), ids=MISSING_CREDENTIALS)
+def test_schema_demands_credentials_with_the_status_api(values: dict[str, Any]) -> None:
+    with pytest.raises(helm_python.HelmValuesError) as caught:
+        render(values)
+    assert "/adobe" in str(caught.value)
+    assert lint_errors(lint(values)), "helm lint must refuse it too"
+
+
+#: Installs that need no credential, given none.
+NO_CREDENTIALS_NEEDED: dict[str, dict[str, Any]] = {
+    "feed": FEED,
+    "feed-all-features": FEED_ALL_FEATURES,
+    "demo": DEMO,
+    "demo-feed": DEMO | FEED,
+}
+
+
+@pytest.mark.parametrize("values", NO_CREDENTIALS_NEEDED.values(), ids=NO_CREDENTIALS_NEEDED)
+def test_schema_accepts_no_credentials_where_none_are_needed(values: dict[str, Any]) -> None:
+    assert "adobe" not in values
+    assert render(values)
+    assert lint_errors(lint(values)) == []
 
 
 def test_schema_log_choices_are_the_exporter_choices() -> None:
-    """The schema's enums are exactly what the exporter's --log-level/--log-format accept."""
+    """The schema's enums are exactly what the exporter's --log.level/--log.format accept."""
     from exporter.logs import FORMATS, LEVELS
 
     with helm_python.Chart.load(CHART_DIR) as chart:
@@ -299,14 +389,14 @@ def test_schema_log_choices_are_the_exporter_choices() -> None:
 
 
 def test_schema_accepts_a_global_section_from_a_parent_chart() -> None:
-    render({"global": {"imageRegistry": "registry.example.com"}})
+    render(api({"global": {"imageRegistry": "registry.example.com"}}))
 
 
 # --- the pod: security, probes, ports, image ------------------------------------------------
 
 
 @pytest.mark.parametrize("values", SCENARIOS.values(), ids=SCENARIOS.keys())
-def test_pod_is_hardened(values: dict[str, Any] | None) -> None:
+def test_pod_is_hardened(values: dict[str, Any]) -> None:
     manifests = render(values)
     pod = pod_spec(manifests)
     assert pod["securityContext"]["runAsNonRoot"] is True
@@ -336,7 +426,7 @@ def test_chart_uid_is_the_image_uid() -> None:
 
 
 def test_probes_use_health_and_ready_endpoints_on_the_http_port() -> None:
-    container = exporter_container(render())
+    container = exporter_container(render(api()))
     assert container["livenessProbe"]["httpGet"] == {"path": "/-/healthy", "port": "http"}
     assert container["readinessProbe"]["httpGet"] == {"path": "/-/ready", "port": "http"}
     assert container["ports"] == [{"name": "http", "containerPort": 9720, "protocol": "TCP"}]
@@ -345,7 +435,7 @@ def test_probes_use_health_and_ready_endpoints_on_the_http_port() -> None:
 
 
 def test_service_targets_the_http_port_of_the_exporter_pods() -> None:
-    manifests = render()
+    manifests = render(api())
     service = one(manifests, "Service")
     assert service["spec"]["ports"] == [
         {"name": "http", "port": 9720, "targetPort": "http", "protocol": "TCP"}
@@ -355,20 +445,22 @@ def test_service_targets_the_http_port_of_the_exporter_pods() -> None:
 
 
 def test_read_only_root_has_a_writable_tmp() -> None:
-    container = exporter_container(render())
+    container = exporter_container(render(api()))
     mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
-    volumes = {v["name"]: v for v in pod_spec(render())["volumes"]}
+    volumes = {v["name"]: v for v in pod_spec(render(api()))["volumes"]}
     assert "emptyDir" in volumes[mounts["/tmp"]]
 
 
 def test_image_tag_defaults_to_app_version() -> None:
-    container = exporter_container(render())
+    container = exporter_container(render(api()))
     assert container["image"] == f"adobe-status-exporter:{chart_metadata()['appVersion']}"
     assert container["args"] == ["serve"]
 
 
 def test_image_tag_and_digest_can_be_set() -> None:
-    tagged = exporter_container(render({"image": {"repository": "r.example/a", "tag": "9.9.9"}}))
+    tagged = exporter_container(
+        render(api({"image": {"repository": "r.example/a", "tag": "9.9.9"}}))
+    )
     assert tagged["image"] == "r.example/a:9.9.9"
     pinned = exporter_container(render(ALL_FEATURES))
     assert pinned["image"] == ALL_FEATURES["image"]["repository"] + "@sha256:" + "a" * 64
@@ -396,7 +488,7 @@ def test_default_scheduling_values_have_the_right_types() -> None:
     assert values["nodeSelector"] == {}
     assert values["tolerations"] == []
     assert values["affinity"] == {}
-    pod = pod_spec(render())
+    pod = pod_spec(render(api()))
     assert "nodeSelector" not in pod
     assert "tolerations" not in pod
     assert "affinity" not in pod
@@ -416,7 +508,7 @@ def test_exporter_settings_become_environment_variables() -> None:
     env = {name: item.get("value") for name, item in env_of(container).items()}
     assert env["ADOBE_STATUS_PRODUCTS"] == "Adobe Experience Manager,Adobe Analytics"
     assert env["ADOBE_STATUS_CLOUDS"] == "Experience Cloud"
-    assert env["ADOBE_STATUS_REGIONS"] == "NA,EMEA"
+    assert env["ADOBE_STATUS_REGIONS"] == "Americas,EMEA"
     assert env["ADOBE_STATUS_TIMEOUT"] == "5"
     assert env["ADOBE_STATUS_CACHE_TTL"] == "30"
     assert env["ADOBE_STATUS_MAX_STALE"] == "600"
@@ -433,7 +525,10 @@ def test_exporter_settings_become_environment_variables() -> None:
 
 
 def test_default_settings_match_the_exporter_defaults_and_leave_filters_unset() -> None:
-    env = {n: i.get("value") for n, i in env_of(exporter_container(render())).items()}
+    env = {n: i.get("value") for n, i in env_of(exporter_container(render(api()))).items()}
+    assert env["ADOBE_STATUS_SOURCE"] == "api"
+    assert env["ADOBE_STATUS_LOCALE"] == "en"
+    assert "ADOBE_STATUS_FEED_URL" not in env
     assert env["ADOBE_STATUS_TIMEOUT"] == "10"
     assert env["ADOBE_STATUS_CACHE_TTL"] == "0"
     assert env["ADOBE_STATUS_MAX_STALE"] == "300"
@@ -451,7 +546,7 @@ def test_default_settings_match_the_exporter_defaults_and_leave_filters_unset() 
 
 
 def test_large_and_fractional_numbers_render_as_plain_decimals() -> None:
-    values = {"exporter": {"maxStale": 1000000, "timeout": 2.5}}
+    values = api({"exporter": {"maxStale": 1000000, "timeout": 2.5}})
     env = {n: i.get("value") for n, i in env_of(exporter_container(render(values))).items()}
     assert env["ADOBE_STATUS_MAX_STALE"] == "1000000"
     assert env["ADOBE_STATUS_TIMEOUT"] == "2.5"
@@ -482,12 +577,10 @@ def assert_secret_only_in_secret_objects(manifests: list[Manifest], secret: str)
 
 @pytest.mark.parametrize(
     "values",
-    [INLINE_CREDENTIALS, EXISTING_SECRET, ALL_FEATURES, None],
-    ids=["inline", "existing-secret", "all-features", "defaults"],
+    [INLINE_CREDENTIALS, EXISTING_SECRET, ALL_FEATURES],
+    ids=["inline", "existing-secret", "all-features"],
 )
-def test_client_secret_is_a_mounted_file_never_an_env_value(
-    values: dict[str, Any] | None,
-) -> None:
+def test_client_secret_is_a_mounted_file_never_an_env_value(values: dict[str, Any]) -> None:
     manifests = render(values)
     container = exporter_container(manifests)
     env = env_of(container)
@@ -570,10 +663,77 @@ def test_demo_needs_no_credentials() -> None:
     assert "DEMO MODE" in notes(DEMO)
 
 
-def test_notes_warn_when_no_credentials_are_given() -> None:
-    assert "no Adobe credentials" in notes()
-    assert "no Adobe credentials" not in notes(INLINE_CREDENTIALS)
-    assert "no Adobe credentials" not in notes(EXISTING_SECRET)
+def test_demo_through_the_feed_needs_no_credentials() -> None:
+    manifests = render(DEMO | FEED)
+    container = exporter_container(manifests)
+    assert container["args"] == ["serve", "--demo"]
+    env = {n: i.get("value") for n, i in env_of(container).items()}
+    assert env["ADOBE_STATUS_SOURCE"] == "feed"
+    # The demo reads the simulator's copy of the feed, not Adobe's.
+    assert "ADOBE_STATUS_FEED_URL" not in env
+    assert by_kind(manifests, "Secret") == []
+    assert "DEMO MODE" in notes(DEMO | FEED)
+
+
+def test_notes_name_the_source() -> None:
+    assert "Source: the Adobe Status API" in notes(EXISTING_SECRET)
+    assert "adobe-status-credentials" in notes(EXISTING_SECRET)
+    feed = notes(FEED)
+    assert "Source: Adobe's public feed" in feed
+    assert "https://data.status.adobe.com/adobestatus" in feed
+    assert "Secret " not in feed.replace("no Secret", "")
+
+
+# --- the public feed ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "values",
+    [FEED, FEED_ALL_FEATURES, FEED | INLINE_CREDENTIALS, FEED | EXISTING_SECRET],
+    ids=["feed", "feed-all-features", "feed-ignores-inline", "feed-ignores-existing-secret"],
+)
+def test_feed_mode_renders_no_credential_anywhere(values: dict[str, Any]) -> None:
+    manifests = render(values)
+    assert by_kind(manifests, "Secret") == []
+    text = json.dumps(manifests)
+    assert "ADOBE_CLIENT_" not in text
+    assert SECRET_DIR not in text
+    assert "checksum/secret" not in text
+    assert CLIENT_SECRET not in text
+    assert base64.b64encode(CLIENT_SECRET.encode()).decode() not in text
+    container = exporter_container(manifests)
+    env = env_of(container)
+    for name in ("ADOBE_SCOPES", "ADOBE_IMS_TOKEN_URL", "ADOBE_STATUS_API_URL"):
+        assert name not in env
+    # web-config is the user's own extra volume (FEED_ALL_FEATURES), not a credential.
+    volumes = [v for v in pod_spec(manifests)["volumes"] if v["name"] != "web-config"]
+    assert volumes and all("secret" not in volume for volume in volumes)
+    assert [m["mountPath"] for m in container["volumeMounts"] if m["name"] != "web-config"] == [
+        "/tmp"
+    ]
+
+
+def test_feed_mode_passes_the_feed_settings() -> None:
+    env = {n: i.get("value") for n, i in env_of(exporter_container(render(FEED))).items()}
+    assert env["ADOBE_STATUS_SOURCE"] == "feed"
+    assert env["ADOBE_STATUS_FEED_URL"] == "https://data.status.adobe.com/adobestatus"
+    assert env["ADOBE_STATUS_LOCALE"] == "en"
+    # The exporter's feed default: the 8 MB document at most once a minute.
+    assert env["ADOBE_STATUS_CACHE_TTL"] == "60"
+    custom = FEED | {
+        "feedUrl": "https://mirror.example.com/adobestatus",
+        "locale": "fr",
+        "exporter": {"cacheTtl": 120},
+    }
+    env = {n: i.get("value") for n, i in env_of(exporter_container(render(custom))).items()}
+    assert env["ADOBE_STATUS_FEED_URL"] == "https://mirror.example.com/adobestatus"
+    assert env["ADOBE_STATUS_LOCALE"] == "fr"
+    assert env["ADOBE_STATUS_CACHE_TTL"] == "120"
+
+
+def test_locale_reaches_the_exporter_with_the_api_too() -> None:
+    env = env_of(exporter_container(render(api({"locale": "ja"}))))
+    assert env["ADOBE_STATUS_LOCALE"]["value"] == "ja"
 
 
 # --- monitoring objects -----------------------------------------------------------------------
@@ -589,9 +749,9 @@ MONITORING_FLAGS = {
 
 @pytest.mark.parametrize(("flag", "kind"), MONITORING_FLAGS.items(), ids=MONITORING_FLAGS)
 def test_optional_objects_exist_only_when_enabled(flag: str, kind: str) -> None:
-    assert by_kind(render(), kind) == []
-    assert by_kind(render({flag: {"enabled": False}}), kind) == []
-    enabled = render({flag: {"enabled": True}})
+    assert by_kind(render(api()), kind) == []
+    assert by_kind(render(api({flag: {"enabled": False}})), kind) == []
+    enabled = render(api({flag: {"enabled": True}}))
     assert len(by_kind(enabled, kind)) == 1
     others = set(MONITORING_FLAGS.values()) - {kind}
     assert [m["kind"] for m in enabled if m["kind"] in others] == []
@@ -618,7 +778,7 @@ def test_service_monitor_scrapes_the_service() -> None:
 
 
 def test_service_monitor_defaults() -> None:
-    monitor = one(render({"serviceMonitor": {"enabled": True}}), "ServiceMonitor")
+    monitor = one(render(api({"serviceMonitor": {"enabled": True}})), "ServiceMonitor")
     assert monitor["metadata"]["namespace"] == NAMESPACE
     assert "namespaceSelector" not in monitor["spec"]
     (endpoint,) = monitor["spec"]["endpoints"]
@@ -629,11 +789,93 @@ def test_service_monitor_defaults() -> None:
     assert "metricRelabelings" not in endpoint
 
 
+RULES_DEFAULT_JOB = 'job="adobe-status"'
+RULES_DEFAULT_RUNBOOK = (
+    "https://github.com/adobe-status-exporter/adobe-status-exporter/blob/main/docs/runbook.md"
+)
+
+
+def shipped_rules(job: str, runbook: str) -> Any:
+    """The groups of files/alerts.yml with its default job and runbook base replaced."""
+    text = RULES_COPY.read_text(encoding="utf-8")
+    assert RULES_DEFAULT_JOB in text and f"{RULES_DEFAULT_RUNBOOK}#" in text
+    text = text.replace(RULES_DEFAULT_JOB, f'job="{job}"')
+    text = text.replace(f"{RULES_DEFAULT_RUNBOOK}#", f"{runbook}#")
+    return yaml.safe_load(text)["groups"]
+
+
+def rule_exprs_and_runbooks(rule: Manifest) -> tuple[list[str], list[str]]:
+    rules = [r for group in rule["spec"]["groups"] for r in group["rules"] if "alert" in r]
+    return [r["expr"] for r in rules], [r["annotations"]["runbook_url"] for r in rules]
+
+
 def test_prometheus_rule_ships_the_rules_file() -> None:
     rule = one(render(ALL_FEATURES), "PrometheusRule")
-    shipped = yaml.safe_load(RULES_COPY.read_text(encoding="utf-8"))
-    assert rule["spec"]["groups"] == shipped["groups"]
+    job = f"{RELEASE}-adobe-status-exporter"
+    assert rule["spec"]["groups"] == shipped_rules(job, RULES_DEFAULT_RUNBOOK)
     assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+
+
+def test_prometheus_rule_watches_the_service_monitors_job_by_default() -> None:
+    """prometheus-operator names a ServiceMonitor's job after the Service."""
+    manifests = render(api({"prometheusRule": {"enabled": True}}))
+    service = one(manifests, "Service")["metadata"]["name"]
+    exprs, _ = rule_exprs_and_runbooks(one(manifests, "PrometheusRule"))
+    scrape = [e for e in exprs if "up{" in e]
+    assert scrape and all(f'up{{job="{service}"}}' in e for e in scrape)
+    assert not any(RULES_DEFAULT_JOB in e for e in exprs)
+
+
+def test_prometheus_rule_job_and_runbook_base_are_values() -> None:
+    runbook = "https://wiki.example.com/sre/adobe-status-runbook"
+    values = api(
+        {
+            "prometheusRule": {"enabled": True, "job": "vendors/adobe"},
+            "runbookBaseUrl": runbook,
+            "grafanaDashboard": {"enabled": True},
+        }
+    )
+    manifests = render(values)
+    rule = one(manifests, "PrometheusRule")
+    assert rule["spec"]["groups"] == shipped_rules("vendors/adobe", runbook)
+    exprs, runbooks = rule_exprs_and_runbooks(rule)
+    assert sum('up{job="vendors/adobe"}' in e for e in exprs) == 1
+    assert runbooks and all(url.startswith(f"{runbook}#") for url in runbooks)
+    assert RULES_DEFAULT_RUNBOOK not in json.dumps(rule)
+    # The dashboard's runbook link follows, and the notes show where the runbook is.
+    dashboard = json.loads(one(manifests, "ConfigMap")["data"]["adobe-status.json"])
+    assert {link["title"]: link["url"] for link in dashboard["links"]}["Runbook"] == runbook
+    assert runbook in notes(values)
+    assert "vendors/adobe" in notes(values)
+    assert all_schema_errors(manifests) == []
+
+
+def test_rendered_rules_with_a_custom_job_pass_promtool(tmp_path: Path) -> None:
+    values = api(
+        {
+            "prometheusRule": {"enabled": True, "job": "vendors/adobe:9720"},
+            "runbookBaseUrl": "https://wiki.example.com/runbook",
+        }
+    )
+    rule = one(render(values), "PrometheusRule")
+    path = tmp_path / "rules.yml"
+    path.write_text(yaml.safe_dump({"groups": rule["spec"]["groups"]}), encoding="utf-8")
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is needed (apt-get install prometheus)"
+    result = subprocess.run(
+        [promtool, "check", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout
+
+
+@pytest.mark.parametrize("values", SCENARIOS.values(), ids=SCENARIOS.keys())
+def test_notes_link_the_runbook(values: dict[str, Any]) -> None:
+    assert RULES_DEFAULT_RUNBOOK in notes(values)
 
 
 def test_dashboard_config_map_ships_the_dashboard() -> None:
@@ -648,7 +890,7 @@ def test_dashboard_config_map_ships_the_dashboard() -> None:
 
 
 def test_dashboard_folder_default() -> None:
-    config_map = one(render({"grafanaDashboard": {"enabled": True}}), "ConfigMap")
+    config_map = one(render(api({"grafanaDashboard": {"enabled": True}})), "ConfigMap")
     assert config_map["metadata"]["annotations"]["grafana_folder"] == "Adobe Status"
 
 
@@ -671,18 +913,18 @@ def test_chart_copies_equal_their_sources_byte_for_byte(copy_path: Any, source: 
 
 
 def test_pod_disruption_budget() -> None:
-    default = one(render({"podDisruptionBudget": {"enabled": True}}), "PodDisruptionBudget")
+    default = one(render(api({"podDisruptionBudget": {"enabled": True}})), "PodDisruptionBudget")
     assert default["spec"]["maxUnavailable"] == 1
     assert "minAvailable" not in default["spec"]
     pinned = one(render(ALL_FEATURES), "PodDisruptionBudget")
     assert pinned["spec"]["minAvailable"] == 1
     assert "maxUnavailable" not in pinned["spec"]
-    deployment = one(render(), "Deployment")
+    deployment = one(render(api()), "Deployment")
     assert default["spec"]["selector"] == deployment["spec"]["selector"]
 
 
 def test_network_policy_allows_scrapes_dns_and_https_only() -> None:
-    policy = one(render({"networkPolicy": {"enabled": True}}), "NetworkPolicy")
+    policy = one(render(api({"networkPolicy": {"enabled": True}})), "NetworkPolicy")
     assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
     (ingress,) = policy["spec"]["ingress"]
     assert ingress["ports"] == [{"port": "http", "protocol": "TCP"}]
@@ -692,7 +934,28 @@ def test_network_policy_allows_scrapes_dns_and_https_only() -> None:
         for rule in policy["spec"]["egress"]
     ]
     assert egress_ports == [[(53, "TCP"), (53, "UDP")], [(443, "TCP")]]
-    assert policy["spec"]["podSelector"] == one(render(), "Deployment")["spec"]["selector"]
+    assert policy["spec"]["podSelector"] == one(render(api()), "Deployment")["spec"]["selector"]
+
+
+def adobe_egress_ports(values: dict[str, Any]) -> list[tuple[int, str]]:
+    """The ports of the egress rule to Adobe (the one after DNS)."""
+    policy = one(render(merged(values, {"networkPolicy": {"enabled": True}})), "NetworkPolicy")
+    dns, adobe = policy["spec"]["egress"][:2]
+    assert {p["port"] for p in dns["ports"]} == {53}
+    return sorted((p["port"], p["protocol"]) for p in adobe["ports"])
+
+
+def test_network_policy_allows_the_feed_in_feed_mode() -> None:
+    assert adobe_egress_ports(FEED) == [(443, "TCP")]
+    mirror = FEED | {"feedUrl": "http://mirror.example.com:8080/adobestatus"}
+    assert adobe_egress_ports(mirror) == [(8080, "TCP")]
+    assert adobe_egress_ports(FEED | {"feedUrl": "http://mirror.example.com/a"}) == [(80, "TCP")]
+
+
+def test_network_policy_follows_the_api_urls() -> None:
+    assert adobe_egress_ports(api()) == [(443, "TCP")]
+    moved = api({"adobe": {"apiUrl": "https://status.example.com:8443"}})
+    assert adobe_egress_ports(moved) == [(443, "TCP"), (8443, "TCP")]
 
 
 def test_network_policy_peers_and_extra_egress() -> None:

@@ -27,7 +27,6 @@ from tests.prometheus_support import value
 pytestmark = pytest.mark.integration
 
 ANALYTICS = "503467"  # Adobe Analytics, Adobe Experience Cloud
-EMEA = "EMEA"  # Adobe keys regions by name
 CAMPAIGN = "503475"  # Adobe Campaign, the same cloud: a minor incident beside the major one
 ALERT_TIMEOUT = 30.0
 
@@ -48,11 +47,22 @@ def wait_for_quiet_rules(stack: LiveStack, *names: str) -> None:
         assert alerts_named(stack.prometheus, name, "pending") == []
 
 
+def exported_regions(stack: LiveStack, product_id: str) -> dict[str, str]:
+    """region_id -> region of a product, as the exporter exposes them (not hard-coded: the
+    simulator's regions are Adobe's, and Adobe keys them by name)."""
+    result = stack.prometheus.query(f'adobe_status_region_status{{product_id="{product_id}"}}')
+    regions = {sample["metric"]["region_id"]: sample["metric"]["region"] for sample in result}
+    assert len(regions) >= 2, f"product {product_id} has fewer than two regions: {regions}"
+    return regions
+
+
 def test_major_incident_fires_major_alert_for_that_product_only(tmp_path: Path) -> None:
     with live_stack(tmp_path, [fast_rules(tmp_path)]) as stack:
         wait_for_quiet_rules(stack, "AdobeProductMajorIncident", "AdobeProductMinorIncident")
+        # One region of several is hit: the description must name that one only.
+        region_id, region = sorted(exported_regions(stack, ANALYTICS).items())[0]
 
-        stack.simulator.add_incident(product_id=ANALYTICS, severity="Major", region_ids=[EMEA])
+        stack.simulator.add_incident(product_id=ANALYTICS, severity="Major", region_ids=[region_id])
         stack.simulator.add_incident(product_id=CAMPAIGN, severity="Minor")
 
         major = poll(
@@ -87,13 +97,20 @@ def test_major_incident_fires_major_alert_for_that_product_only(tmp_path: Path) 
         ]
         description = alert["annotations"]["description"]
         assert "Adobe Analytics" in description
-        assert "Regions at major: EMEA." in description, description
+        assert f"Regions at major: {region}." in description, description
         assert alert["annotations"]["runbook_url"].endswith("#adobeproductmajorincident")
+        assert alert["annotations"]["adobe_status_url"] == (
+            f"https://status.adobe.com/products/{ANALYTICS}"
+        )
 
 
-def test_refused_token_fires_exporter_down_and_recovery_resolves_it(tmp_path: Path) -> None:
+def test_refused_token_fires_upstream_unreachable_and_recovery_resolves_it(
+    tmp_path: Path,
+) -> None:
     with live_stack(tmp_path, [fast_rules(tmp_path)]) as stack:
-        wait_for_quiet_rules(stack, "AdobeStatusExporterDown")
+        wait_for_quiet_rules(
+            stack, "AdobeStatusUpstreamUnreachable", "AdobeStatusExporterUnreachable"
+        )
 
         # The IMS refuses the credentials from now on, and the token in hand stops working.
         stack.simulator.inject(
@@ -105,14 +122,14 @@ def test_refused_token_fires_exporter_down_and_recovery_resolves_it(tmp_path: Pa
         stack.simulator.revoke_tokens()
 
         down = poll(
-            lambda: alerts_named(stack.prometheus, "AdobeStatusExporterDown"),
+            lambda: alerts_named(stack.prometheus, "AdobeStatusUpstreamUnreachable"),
             bool,
             timeout=ALERT_TIMEOUT,
-            what="AdobeStatusExporterDown firing",
+            what="AdobeStatusUpstreamUnreachable firing",
         )
         assert down == [
             {
-                "alertname": "AdobeStatusExporterDown",
+                "alertname": "AdobeStatusUpstreamUnreachable",
                 "instance": stack.exporter.target,
                 "job": JOB,
                 "severity": "warning",
@@ -127,11 +144,45 @@ def test_refused_token_fires_exporter_down_and_recovery_resolves_it(tmp_path: Pa
         assert stack.prometheus.query("count(adobe_status_product_status)")
         assert alerts_named(stack.prometheus, "AdobeStatusNoData") == []
         assert alerts_named(stack.prometheus, "AdobeProductMajorIncident") == []
+        # The exporter still answers its scrapes: not the alert that says it is down.
+        assert alerts_named(stack.prometheus, "AdobeStatusExporterUnreachable") == []
+        assert alerts_named(stack.prometheus, "AdobeStatusExporterUnreachable", "pending") == []
 
         stack.simulator.clear_faults()
         poll(
-            lambda: alerts_named(stack.prometheus, "AdobeStatusExporterDown"),
+            lambda: alerts_named(stack.prometheus, "AdobeStatusUpstreamUnreachable"),
             lambda alerts: alerts == [],
             timeout=ALERT_TIMEOUT,
-            what="AdobeStatusExporterDown resolved",
+            what="AdobeStatusUpstreamUnreachable resolved",
         )
+
+
+def test_stopped_exporter_fires_exporter_unreachable_not_upstream(tmp_path: Path) -> None:
+    with live_stack(tmp_path, [fast_rules(tmp_path)]) as stack:
+        wait_for_quiet_rules(
+            stack, "AdobeStatusExporterUnreachable", "AdobeStatusUpstreamUnreachable"
+        )
+
+        # The exporter stops answering (a crashed pod); Adobe is fine.
+        stack.exporter.server.shutdown()
+
+        unreachable = poll(
+            lambda: alerts_named(stack.prometheus, "AdobeStatusExporterUnreachable"),
+            bool,
+            timeout=ALERT_TIMEOUT,
+            what="AdobeStatusExporterUnreachable firing",
+        )
+        assert unreachable == [
+            {
+                "alertname": "AdobeStatusExporterUnreachable",
+                "instance": stack.exporter.target,
+                "job": JOB,
+                "severity": "warning",
+            }
+        ]
+        # The upstream alert is evaluated after the scrape failed, and stays quiet.
+        seen = time.time()
+        rule = wait_for_rule_evaluation(
+            stack.prometheus, "AdobeStatusUpstreamUnreachable", after=seen
+        )
+        assert rule["alerts"] == [], rule

@@ -23,9 +23,15 @@ RULES_PATH = REPO / "prometheus" / "alerts.yml"
 RULES_TEST_PATH = REPO / "prometheus" / "alerts_test.yml"
 RUNBOOK_PATH = REPO / "docs" / "runbook.md"
 
+# The defaults written into alerts.yml (its header says how to change them; the chart
+# replaces them from its values runbookBaseUrl and prometheusRule.job).
 RUNBOOK_URL = (
     "https://github.com/adobe-status-exporter/adobe-status-exporter/blob/main/docs/runbook.md"
 )
+DEFAULT_JOB = "adobe-status"
+ADOBE_STATUS_URL = "https://status.adobe.com/products/{{ $labels.product_id }}"
+# Adobe's regions, keyed by name (the id is the name).
+REGIONS = {"Americas", "EMEA", "APAC"}
 SEVERITIES = {"critical", "warning", "info"}
 PRODUCT_LABELS = {"cloud", "product", "product_id"}
 
@@ -36,7 +42,8 @@ EXPECTED_ALERTS = {
     "AdobeProductPotentialIssue": "info",
     "AdobeMaintenanceInProgress": "info",
     "AdobeMaintenanceStartingSoon": "info",
-    "AdobeStatusExporterDown": "warning",
+    "AdobeStatusExporterUnreachable": "warning",
+    "AdobeStatusUpstreamUnreachable": "warning",
     "AdobeStatusNoData": "warning",
     "AdobeStatusTokenExpiringSoon": "warning",
     "AdobeStatusTokenRequestsFailing": "warning",
@@ -51,6 +58,14 @@ PRODUCT_STATE_ALERTS = {
     "AdobeProductPotentialIssue": 2,
     "AdobeMaintenanceInProgress": 1,
 }
+
+# Alerts about one Adobe product: they carry its labels and link its status page.
+PRODUCT_ALERTS = set(PRODUCT_STATE_ALERTS) | {"AdobeMaintenanceStartingSoon"}
+
+
+def expected_annotations(name: str) -> set[str]:
+    base = {"summary", "description", "runbook_url"}
+    return base | {"adobe_status_url"} if name in PRODUCT_ALERTS else base
 
 
 def load_alerts() -> dict[str, dict[str, Any]]:
@@ -110,6 +125,19 @@ def test_promtool_unit_tests_of_the_alerts_pass() -> None:
         ("AdobeProductMajorIncident", "for: 5m", "for: 4m"),
         ("AdobeMaintenanceStartingSoon", "< 3600", "< 7200"),
         ("AdobeStatusNoData", '"adobe_status_up", "", ""', '"up", "", ""'),
+        ("AdobeStatusExporterUnreachable", '"} == 0', '"} == 1'),
+        (
+            "AdobeStatusExporterUnreachable",
+            'absent(up{job="adobe-status"})',
+            'absent(up{job="adobe-status"} == 0)',
+        ),
+        ("AdobeStatusUpstreamUnreachable", "adobe_status_up == 0", "adobe_status_up < 0"),
+        ("AdobeProductMajorIncident", "products/{{ $labels.product_id }}", "products/"),
+        (
+            "AdobeMaintenanceStartingSoon",
+            "products/{{ $labels.product_id }}\n",
+            "products/{{ $labels.product }}\n",
+        ),
     ],
 )
 def test_unit_tests_fail_when_a_rule_is_broken(
@@ -142,12 +170,64 @@ def test_alert_has_severity_summary_description_and_runbook(name: str) -> None:
     rule = ALERTS[name]
     assert rule["labels"]["severity"] in SEVERITIES
     annotations = rule["annotations"]
-    assert set(annotations) == {"summary", "description", "runbook_url"}
+    assert set(annotations) == expected_annotations(name)
     assert annotations["summary"].strip() and "{{" not in annotations["summary"]
     assert "{{" in annotations["description"], "description must name what fires"
     assert annotations["runbook_url"] == f"{RUNBOOK_URL}#{name.lower()}"
     assert "for" in rule, "state `for:` explicitly, also 0m"
     assert re.fullmatch(r"\d+[smh]", str(rule["for"]))
+
+
+@pytest.mark.parametrize("name", sorted(PRODUCT_ALERTS))
+def test_product_alert_links_the_products_page_on_adobe_status(name: str) -> None:
+    assert ALERTS[name]["annotations"]["adobe_status_url"] == ADOBE_STATUS_URL
+
+
+def rules_header() -> str:
+    text = RULES_PATH.read_text(encoding="utf-8")
+    return text[: text.index("\ngroups:")]
+
+
+def test_rules_file_documents_its_default_job_and_runbook_base() -> None:
+    header = rules_header()
+    assert f'job="{DEFAULT_JOB}"' in header
+    assert RUNBOOK_URL in header
+    assert all(line.startswith("#") for line in header.splitlines())
+
+
+def test_scrape_alerts_select_the_default_job_only() -> None:
+    """`up` without a job would alert on every target Prometheus scrapes."""
+    selectors = [
+        selector
+        for rule in ALERTS.values()
+        for selector in re.findall(r"\bup\b\s*(\{[^}]*\})?", rule["expr"])
+    ]
+    assert selectors, "no rule watches the exporter's scrape (`up`)"
+    assert set(selectors) == {f'{{job="{DEFAULT_JOB}"}}'}
+
+
+def test_upstream_and_scrape_failures_are_separate_alerts() -> None:
+    upstream = " ".join(ALERTS["AdobeStatusUpstreamUnreachable"]["expr"].split())
+    scrape = " ".join(ALERTS["AdobeStatusExporterUnreachable"]["expr"].split())
+    assert upstream == "adobe_status_up == 0"
+    assert "adobe_status" not in scrape
+    assert f'absent(up{{job="{DEFAULT_JOB}"}})' in scrape
+    assert "AdobeStatusExporterDown" not in ALERTS, "the misleading name is gone"
+
+
+def test_runbook_says_what_replaced_the_renamed_alert() -> None:
+    runbook = RUNBOOK_PATH.read_text(encoding="utf-8")
+    assert "adobestatusexporterdown" in github_anchors(runbook), "old links keep a target"
+    section = runbook.split("## AdobeStatusExporterDown\n", 1)[1].split("\n## ", 1)[0]
+    assert "AdobeStatusUpstreamUnreachable" in section
+    assert "AdobeStatusExporterUnreachable" in section
+
+
+def test_runbook_documents_the_rules_defaults() -> None:
+    runbook = RUNBOOK_PATH.read_text(encoding="utf-8")
+    assert RUNBOOK_URL in runbook
+    assert f'job="{DEFAULT_JOB}"' in runbook
+    assert "runbookBaseUrl" in runbook
 
 
 def test_every_runbook_anchor_exists_in_the_runbook() -> None:
@@ -218,9 +298,14 @@ def test_unit_tests_cover_alert_before_and_while_firing(name: str) -> None:
     rule = ALERTS[name]
     for alert in firing:
         assert alert["exp_labels"]["severity"] == rule["labels"]["severity"]
-        assert set(alert["exp_annotations"]) == {"summary", "description", "runbook_url"}
+        assert set(alert["exp_annotations"]) == expected_annotations(name)
         assert alert["exp_annotations"]["summary"] == rule["annotations"]["summary"]
         assert "{{" not in alert["exp_annotations"]["description"]
+        if name in PRODUCT_ALERTS:
+            product_id = alert["exp_labels"]["product_id"]
+            assert alert["exp_annotations"]["adobe_status_url"] == (
+                f"https://status.adobe.com/products/{product_id}"
+            )
 
 
 @pytest.mark.parametrize("name", sorted(PRODUCT_STATE_ALERTS))
@@ -234,6 +319,30 @@ def test_product_alert_unit_tests_expect_product_labels(name: str) -> None:
     assert firing
     for alert in firing:
         assert set(alert["exp_labels"]) == PRODUCT_LABELS | {"severity"}
+
+
+def series_labels() -> list[dict[str, str]]:
+    """The labels of every input series of the unit tests."""
+    found = []
+    for test in load_unit_tests():
+        for series in test["input_series"]:
+            body = re.search(r"\{(.*)\}", series["series"])
+            found.append(dict(re.findall(r'(\w+)="([^"]*)"', body.group(1) if body else "")))
+    return found
+
+
+def test_unit_tests_use_adobes_real_regions_keyed_by_name() -> None:
+    regions = [(s["region"], s.get("region_id")) for s in series_labels() if "region" in s]
+    assert regions, "no region series in the unit tests"
+    assert {name for name, _ in regions} == REGIONS
+    assert all(region_id == name for name, region_id in regions)
+
+
+def test_runbook_names_only_adobes_real_regions() -> None:
+    runbook = RUNBOOK_PATH.read_text(encoding="utf-8")
+    named = set(re.findall(r'region(?:_id)?="([^"]*)"', runbook))
+    assert named, "the runbook shows no region example"
+    assert named <= REGIONS
 
 
 def test_major_incident_unit_test_fires_for_the_affected_product_only() -> None:

@@ -19,8 +19,10 @@ import pytest
 import requests
 from prometheus_client import CollectorRegistry, Gauge, make_wsgi_app
 
-from exporter.server import REALM, ExporterHTTPServer, parse_listen_address
-from exporter.webconfig import TLSConfig, WebConfig, load_web_config
+from exporter.web.auth import REALM
+from exporter.web.config import TLSConfig, WebConfig, load_web_config
+from exporter.web.listen import parse_listen_address
+from exporter.web.server import ExporterHTTPServer
 from tests.conftest import ExporterFactory, RunningExporter, parse_samples
 from tests.prometheus_support import run_prometheus, value
 from tests.tls_support import (
@@ -31,6 +33,7 @@ from tests.tls_support import (
     client_hello,
     http_get,
     make_tls_files,
+    replace_file,
     write_web_config,
 )
 
@@ -370,6 +373,20 @@ def test_required_client_certificate_refuses_missing_or_foreign_ones(
         http_get(mtls_server.url, context=context)
 
 
+def test_client_ca_replaced_on_disk_decides_from_the_next_connection(
+    mtls_server: ExporterHTTPServer, tls_files: TLSFiles, tmp_path: Path
+) -> None:
+    renewed = make_tls_files(tmp_path / "renewed")
+    # Trusts the server's (unchanged) CA, presents a client certificate from the new CA.
+    context = tls_files.client_context(cert=renewed.client_pem)
+    with pytest.raises((ssl.SSLError, ConnectionError)):
+        http_get(mtls_server.url, context=context)
+
+    replace_file(tls_files.ca_file, renewed.ca_file.read_bytes())
+
+    assert http_get(mtls_server.url, context=context).status == 200
+
+
 def test_min_version_tls13_refuses_tls12_clients(serve: ServerFactory, tls_files: TLSFiles) -> None:
     server = serve(web_config=tls_config(tls_files, min_version=ssl.TLSVersion.TLSv1_3))
     tls12_only = tls_files.client_context(max_version=ssl.TLSVersion.TLSv1_2)
@@ -617,6 +634,102 @@ def test_bad_listen_address_is_refused_with_a_reason(address: str, reason: str) 
     with pytest.raises(ValueError, match=reason) as caught:
         parse_listen_address(address)
     assert "\n" not in str(caught.value)
+
+
+# --- certificate rotation ------------------------------------------------------------------
+
+
+def served_certificate(server: ExporterHTTPServer, context: ssl.SSLContext) -> bytes:
+    """The DER certificate a new connection is shown, verified against `context`'s CA."""
+    host, port = host_port(server)
+    with (
+        socket.create_connection((host, port), timeout=WAIT) as sock,
+        context.wrap_socket(sock, server_hostname=host) as tls,
+    ):
+        certificate = tls.getpeercert(binary_form=True)
+    assert certificate is not None
+    return certificate
+
+
+def der(cert_file: Path) -> bytes:
+    return ssl.PEM_cert_to_DER_cert(cert_file.read_text(encoding="ascii"))
+
+
+def rotate(current: TLSFiles, new: TLSFiles) -> None:
+    """Put `new`'s certificate and key where the server reads `current`'s."""
+    replace_file(current.cert_file, new.cert_file.read_bytes())
+    replace_file(current.key_file, new.key_file.read_bytes())
+
+
+def rotation_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "exporter.server" and record.levelno == logging.WARNING
+    ]
+
+
+def test_certificate_replaced_on_disk_is_served_from_the_next_connection(
+    serve: ServerFactory, tls_files: TLSFiles, tmp_path: Path
+) -> None:
+    server = serve(
+        web_config=load_web_config(
+            write_web_config(
+                tmp_path / "web.yml",
+                {
+                    "tls_server_config": {
+                        "cert_file": str(tls_files.cert_file),
+                        "key_file": str(tls_files.key_file),
+                    }
+                },
+            )
+        )
+    )
+    assert served_certificate(server, tls_files.client_context()) == der(tls_files.cert_file)
+    renewed = make_tls_files(tmp_path / "renewed")  # another CA, as after a CA rotation
+
+    rotate(tls_files, renewed)
+
+    assert served_certificate(server, renewed.client_context()) == der(renewed.cert_file)
+    with pytest.raises(ssl.SSLCertVerificationError):
+        served_certificate(server, tls_files.client_context())  # the first CA: no longer
+    assert http_get(server.url, "/ok", context=renewed.client_context()).body == b"hello /ok"
+
+
+def test_broken_certificate_file_keeps_the_last_good_one_serving_and_is_logged_once(
+    serve: ServerFactory, tls_files: TLSFiles, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = serve(web_config=tls_config(tls_files))
+    renewed = make_tls_files(tmp_path / "renewed")
+    rotate(tls_files, renewed)
+    assert served_certificate(server, renewed.client_context()) == der(renewed.cert_file)
+
+    with caplog.at_level(logging.WARNING, logger="exporter.server"):
+        replace_file(tls_files.cert_file, b"-----BEGIN CERTIFICATE-----\ntruncated")
+        for _ in range(3):
+            assert served_certificate(server, renewed.client_context()) == der(renewed.cert_file)
+
+    [warning] = rotation_warnings(caplog)
+    assert "tls_server_config.cert_file" in warning
+
+
+def test_half_done_rotation_serves_the_old_pair_until_the_key_arrives(
+    serve: ServerFactory, tls_files: TLSFiles, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = serve(web_config=tls_config(tls_files))
+    old_certificate = der(tls_files.cert_file)
+    renewed = make_tls_files(tmp_path / "renewed")
+
+    with caplog.at_level(logging.WARNING, logger="exporter.server"):
+        replace_file(tls_files.cert_file, renewed.cert_file.read_bytes())  # the key comes later
+        assert served_certificate(server, tls_files.client_context()) == old_certificate
+        [warning] = rotation_warnings(caplog)
+        assert "does not match" in warning
+
+        replace_file(tls_files.key_file, renewed.key_file.read_bytes())
+
+        assert served_certificate(server, renewed.client_context()) == der(renewed.cert_file)
+    assert len(rotation_warnings(caplog)) == 1
 
 
 # --- a real Prometheus ---------------------------------------------------------------------

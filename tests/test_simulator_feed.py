@@ -214,3 +214,15 @@ def test_stats_report_feed_requests_304s_and_credentials(server: SimulatorServer
 def test_other_methods_are_refused(server: SimulatorServer) -> None:
     response = requests.post(f"{server.feed_url}{EVENTS}", timeout=TIMEOUT)
     assert response.status_code == 405
+
+
+def test_status_events_follow_the_scenario_as_time_moves(clock: FakeClock) -> None:
+    sim = Simulator(seed=4, clock=clock)
+    etags = set()
+    with SimulatorServer(sim) as running:
+        for _ in range(6):
+            response = get(running, EVENTS)
+            assert response.json() == sim.payload_feed()
+            etags.add(response.headers["ETag"])
+            clock.now += 300
+    assert len(etags) == 6

@@ -11,8 +11,8 @@ from typing import Any
 import bcrypt
 import pytest
 
-from exporter import webconfig
-from exporter.webconfig import WebConfig, WebConfigError, load_web_config
+from exporter.web import auth
+from exporter.web.config import WebConfig, WebConfigError, load_web_config
 from tests.tls_support import TLSFiles, basic_auth, bcrypt_hash, make_tls_files, write_web_config
 
 PASSWORD = "correct horse battery staple"
@@ -327,7 +327,7 @@ class CountingCheckpw:
 @pytest.fixture
 def checkpw(monkeypatch: pytest.MonkeyPatch) -> CountingCheckpw:
     counter = CountingCheckpw()
-    monkeypatch.setattr(bcrypt, "checkpw", counter)  # the module webconfig calls through
+    monkeypatch.setattr(bcrypt, "checkpw", counter)  # the module exporter.web.auth calls through
     return counter
 
 
@@ -360,16 +360,14 @@ def test_unknown_user_still_costs_a_bcrypt_check(
 
 
 def test_cache_is_bounded_and_forgets_the_least_recently_used(checkpw: CountingCheckpw) -> None:
-    users = {
-        f"user{i}": bcrypt_hash(f"pw{i}").encode() for i in range(webconfig._AUTH_CACHE_SIZE + 1)
-    }
+    users = {f"user{i}": bcrypt_hash(f"pw{i}").encode() for i in range(auth.CACHE_SIZE + 1)}
     config = WebConfig(basic_auth_users=users)
 
-    for i in range(webconfig._AUTH_CACHE_SIZE + 1):
+    for i in range(auth.CACHE_SIZE + 1):
         assert config.check_basic_auth(basic_auth(f"user{i}", f"pw{i}"))
-    assert checkpw.calls == webconfig._AUTH_CACHE_SIZE + 1
+    assert checkpw.calls == auth.CACHE_SIZE + 1
     assert config.check_basic_auth(basic_auth("user1", "pw1"))  # still cached
-    assert checkpw.calls == webconfig._AUTH_CACHE_SIZE + 1
+    assert checkpw.calls == auth.CACHE_SIZE + 1
     assert config.check_basic_auth(basic_auth("user0", "pw0"))  # evicted first: bcrypt again
 
-    assert checkpw.calls == webconfig._AUTH_CACHE_SIZE + 2
+    assert checkpw.calls == auth.CACHE_SIZE + 2

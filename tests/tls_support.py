@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.client
+import os
 import ssl
 import urllib.parse
 from dataclasses import dataclass
@@ -61,6 +62,13 @@ def make_tls_files(directory: Path) -> TLSFiles:
     client.private_key_and_cert_chain_pem.write_to_path(files.client_pem)
     foreign.private_key_and_cert_chain_pem.write_to_path(files.foreign_client_pem)
     return files
+
+
+def replace_file(target: Path, content: bytes) -> None:
+    """Swap in new content atomically (a new inode), as Kubernetes updates a mounted Secret."""
+    staging = target.with_name(target.name + ".new")
+    staging.write_bytes(content)
+    os.replace(staging, target)
 
 
 def write_web_config(path: Path, config: dict[str, Any]) -> Path:

@@ -14,8 +14,8 @@ from dataclasses import replace
 
 from exporter.simulator.auth import Clock
 from exporter.simulator.catalog import REGIONS, Catalog
-from exporter.simulator.plans import Kind, Member, Plan, Step
-from exporter.simulator.scenario import HOUR, incident_id, maintenance_id, member
+from exporter.simulator.plans import Kind, Member, Plan, Step, incident_id, maintenance_id
+from exporter.simulator.scenario import HOUR, member
 from exporter.simulator.texts import Text
 
 # Numbers of added events sit apart from generated ones (see `scenario.incident_id`).

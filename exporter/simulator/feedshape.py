@@ -27,6 +27,7 @@ from exporter.simulator.render import (
     regions,
     step_time,
     title_token,
+    to_bytes,
 )
 
 # Texts added by tests: token -> texts by locale.
@@ -44,27 +45,56 @@ def feed(
     incidents: JSON = {}
     maintenances: JSON = {}
     for plan, phase in entries:
-        steps = plan.steps[:phase]
-        common: JSON = {
-            "id": plan.id,
-            "regions": {region["id"]: region for region in regions(plan, catalog)},
-            "clouds": {cloud["id"]: cloud for cloud in clouds(plan, catalog)},
-        }
-        if plan.kind == "incident":
-            incidents[plan.id] = {**common, "products": _incident_products(plan, steps, scale)}
-        else:
-            maintenances[plan.id] = _maintenance(plan, steps, scale, common)
-    book = book or {}
+        chosen = incidents if plan.kind == "incident" else maintenances
+        chosen[plan.id] = event(plan, phase, catalog, scale)
     return {
-        "incidentEvent": {
-            "incidents": incidents,
-            "messages": _messages(entries, "incident", book),
-        },
+        "incidentEvent": {"incidents": incidents, "messages": messages(entries, "incident", book)},
         "maintenanceEvent": {
             "maintenance": maintenances,
-            "messages": _messages(entries, "maintenance", book),
+            "messages": messages(entries, "maintenance", book),
         },
     }
+
+
+def feed_bytes(
+    fragments: list[tuple[Plan, bytes]], entries: list[tuple[Plan, int]], book: TextBook
+) -> bytes:
+    """`feed` as JSON, joined from per-event fragments (`"id":{...}`, see `fragment`)."""
+
+    def join(kind: str) -> bytes:
+        return b",".join(f for plan, f in fragments if plan.kind == kind)
+
+    return b"".join(
+        (
+            b'{"incidentEvent":{"incidents":{',
+            join("incident"),
+            b'},"messages":',
+            to_bytes(messages(entries, "incident", book)),
+            b'},"maintenanceEvent":{"maintenance":{',
+            join("maintenance"),
+            b'},"messages":',
+            to_bytes(messages(entries, "maintenance", book)),
+            b"}}",
+        )
+    )
+
+
+def fragment(plan: Plan, phase: int, catalog: Catalog) -> bytes:
+    """One event's `"id":{...}` member of its section, epoch seconds."""
+    return to_bytes(plan.id) + b":" + to_bytes(event(plan, phase, catalog, 1))
+
+
+def event(plan: Plan, phase: int, catalog: Catalog, scale: int) -> JSON:
+    """An `Incident` or a `Maintenance` of the feed."""
+    steps = plan.steps[:phase]
+    common: JSON = {
+        "id": plan.id,
+        "regions": {region["id"]: region for region in regions(plan, catalog)},
+        "clouds": {cloud["id"]: cloud for cloud in clouds(plan, catalog)},
+    }
+    if plan.kind == "incident":
+        return {**common, "products": _incident_products(plan, steps, scale)}
+    return _maintenance(plan, steps, scale, common)
 
 
 def _history(plan: Plan, steps: tuple[Step, ...], scale: int, member_index: int) -> JSON:
@@ -151,7 +181,9 @@ def plan_texts(
                 yield token, {"en": texts.pooled(token)}
 
 
-def _messages(entries: list[tuple[Plan, int]], kind: str, book: TextBook) -> JSON:
+def messages(entries: list[tuple[Plan, int]], kind: str, book: TextBook | None) -> JSON:
+    """A section's `messages{locale}{token}`."""
+    book = book or {}
     chosen = [
         pair
         for plan, phase in entries

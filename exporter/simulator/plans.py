@@ -9,6 +9,7 @@ closed) show every step at once.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -89,3 +90,12 @@ class Plan:
 
     def visible(self, now: float) -> bool:
         return now < self.visible_until and self.phase(now) > 0
+
+
+def incident_id(start: int, number: int) -> str:
+    """`YYYYMMDD` of the start, then the number in at least four digits."""
+    return f"{time.strftime('%Y%m%d', time.gmtime(start))}{number:04d}"
+
+
+def maintenance_id(number: int) -> str:
+    return f"CHG{number:09d}"

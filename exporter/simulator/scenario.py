@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from exporter.simulator.catalog import Catalog, Product
-from exporter.simulator.plans import Kind, Member, Plan, Step
+from exporter.simulator.plans import Kind, Member, Plan, Step, incident_id, maintenance_id
 from exporter.simulator.scale import Scale
 
 TICK = 10
@@ -83,15 +82,6 @@ def member(product: Product) -> Member:
         service_ids=tuple(service.id for service in product.services),
         offering_ids=tuple(offering.id for offering in product.offerings),
     )
-
-
-def incident_id(start: int, number: int) -> str:
-    """`YYYYMMDD` of the start, then the number in at least four digits."""
-    return f"{time.strftime('%Y%m%d', time.gmtime(start))}{number:04d}"
-
-
-def maintenance_id(number: int) -> str:
-    return f"CHG{number:09d}"
 
 
 def _lane_number(lane: int, slot: int) -> int:

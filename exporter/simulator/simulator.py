@@ -30,6 +30,7 @@ API_KEY = "StatusAdobeIOClient"
 THROTTLE_LIMIT = 50
 THROTTLE_WINDOW = 5.0
 _MAX_FRAGMENTS = 100_000
+_MAX_NOTED = 10_000
 
 
 class Simulator(AddedEvents):
@@ -74,6 +75,7 @@ class Simulator(AddedEvents):
         self._snapshot_key: tuple[int, int] | None = None
         self._snapshot = Snapshot([])
         self._fragments: dict[tuple[str, int, int], bytes] = {}
+        self._feed_fragments: dict[tuple[str, int, int], bytes] = {}
         self._registry_bodies: dict[str, bytes] = {}
         # The public feed's two documents, each rebuilt only when its source changed.
         self._feed_lock = threading.Lock()
@@ -275,12 +277,24 @@ class Simulator(AddedEvents):
         snapshot = self.snapshot()
         with self._feed_lock:
             if self._feed_events_doc is None or self._feed_snapshot is not snapshot:
-                entries = [(entry.plan, entry.phase) for entry in snapshot.entries]
-                feed = feedshape.feed(entries, self.catalog, self.added()[2])
-                body = render.to_bytes(feed)
+                body = self._feed_body(snapshot)
                 self._feed_events_doc = self._feed_events.update(body, self._clock())
                 self._feed_snapshot = snapshot
             return self._feed_events_doc
+
+    def _feed_body(self, snapshot: Snapshot) -> bytes:
+        """StatusEvents joined from per-event fragments, each serialized once (lock held)."""
+        entries = [(entry.plan, entry.phase) for entry in snapshot.entries]
+        if len(self._feed_fragments) >= _MAX_FRAGMENTS:
+            self._feed_fragments.clear()
+        fragments = []
+        for plan, phase in entries:
+            key = (plan.id, phase, len(plan.steps))
+            part = self._feed_fragments.get(key)
+            if part is None:
+                part = self._feed_fragments[key] = feedshape.fragment(plan, phase, self.catalog)
+            fragments.append((plan, part))
+        return feedshape.feed_bytes(fragments, entries, self.added()[2])
 
     def feed_registry(self) -> Document:
         """SnowServiceRegistry: the catalog as maps keyed by id (it never changes)."""
@@ -299,6 +313,8 @@ class Simulator(AddedEvents):
         limited to `tokens` when given. Every call is noted (see `message_requests`)."""
         wanted = split_values(tokens)
         with self._lock:
+            if len(self._message_requests) >= _MAX_NOTED:
+                del self._message_requests[: _MAX_NOTED // 2]  # a long demo keeps the latest
             self._message_requests.append((locale, tuple(sorted(wanted))))
         snapshot = self.snapshot()
         with self._feed_lock:

@@ -75,11 +75,21 @@ Container image reference: repository@digest when a digest is set, else reposito
 {{- end }}
 
 {{/*
-True ("true") when the chart renders its own credentials Secret: not in demo mode and no
-existingSecret named.
+True ("true") when the exporter needs Adobe credentials: the Status API as its source, and
+not the demo's simulator. The public feed needs none.
+*/}}
+{{- define "adobe-status-exporter.useCredentials" -}}
+{{- if and (eq .Values.source "api") (not .Values.demo.enabled) -}}
+true
+{{- end }}
+{{- end }}
+
+{{/*
+True ("true") when the chart renders its own credentials Secret: credentials are needed and
+no existingSecret is named.
 */}}
 {{- define "adobe-status-exporter.createSecret" -}}
-{{- if and (not .Values.demo.enabled) (not .Values.adobe.existingSecret) -}}
+{{- if and (include "adobe-status-exporter.useCredentials" .) (not .Values.adobe.existingSecret) -}}
 true
 {{- end }}
 {{- end }}
@@ -145,4 +155,54 @@ A number as plain decimal text: whole numbers without exponent or fraction (1000
 {{- else }}
 {{- toString . }}
 {{- end }}
+{{- end }}
+
+{{/*
+The defaults written into files/alerts.yml (and the dashboard's runbook link), which the
+chart replaces with prometheusRule.job and runbookBaseUrl.
+*/}}
+{{- define "adobe-status-exporter.rulesDefaultJob" -}}
+adobe-status
+{{- end }}
+
+{{- define "adobe-status-exporter.defaultRunbookBaseUrl" -}}
+https://github.com/adobe-status-exporter/adobe-status-exporter/blob/main/docs/runbook.md
+{{- end }}
+
+{{/*
+The scrape job the alerting rules watch: prometheusRule.job, else the job
+prometheus-operator gives the targets of the chart's ServiceMonitor, the Service's name.
+*/}}
+{{- define "adobe-status-exporter.ruleJob" -}}
+{{- .Values.prometheusRule.job | default (include "adobe-status-exporter.fullname" .) }}
+{{- end }}
+
+{{/*
+The TCP port of a URL: the one it names, else 80 for http and 443 for https.
+*/}}
+{{- define "adobe-status-exporter.urlPort" -}}
+{{- $url := urlParse . }}
+{{- $port := regexFind ":[0-9]+$" $url.host | trimPrefix ":" }}
+{{- if $port }}
+{{- $port }}
+{{- else if eq $url.scheme "http" -}}
+80
+{{- else -}}
+443
+{{- end }}
+{{- end }}
+
+{{/*
+The ports the exporter reaches Adobe on, comma separated and sorted: the feed's with
+source feed, else the Status API's and the IMS's.
+*/}}
+{{- define "adobe-status-exporter.upstreamPorts" -}}
+{{- $ports := dict }}
+{{- if eq .Values.source "feed" }}
+{{- $_ := set $ports (include "adobe-status-exporter.urlPort" .Values.feedUrl) true }}
+{{- else }}
+{{- $_ := set $ports (include "adobe-status-exporter.urlPort" (.Values.adobe.apiUrl | default "https://status.adobe.io")) true }}
+{{- $_ := set $ports (include "adobe-status-exporter.urlPort" (.Values.adobe.imsTokenUrl | default "https://ims-na1.adobelogin.com/ims/token/v3")) true }}
+{{- end }}
+{{- keys $ports | sortAlpha | join "," }}
 {{- end }}

@@ -16,7 +16,9 @@ The same YAML every Go exporter reads, so one file serves node_exporter and this
 
 Like exporter-toolkit, an unknown key is an error, and so is a file that cannot be used: every
 certificate and key is loaded here, at start, so a typo ends the program with one line naming
-the key instead of failing the first scrape. Differences, each failing closed:
+the key instead of failing the first scrape. The certificate files are read again when they
+change (`exporter.web.tls`); the config file itself is read once. Differences, each failing
+closed:
 
 - `client_auth_type: RequireAnyClientCert` is refused: Python's `ssl` cannot accept a client
   certificate without verifying it. `RequestClientCert` serves like `NoClientCert` (the
@@ -34,41 +36,21 @@ the key instead of failing the first scrape. Differences, each failing closed:
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import os
-import re
 import ssl
-import threading
-import warnings
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import bcrypt
 import yaml
 
-__all__ = ["TLSConfig", "WebConfig", "WebConfigError", "load_web_config"]
+from exporter.web.auth import BasicAuth
+from exporter.web.errors import WebConfigError
+from exporter.web.tls import TLS_VERSIONS, ReloadingContext, TLSConfig
 
-TLS_VERSIONS: Mapping[str, ssl.TLSVersion] = MappingProxyType(
-    {
-        "TLS10": ssl.TLSVersion.TLSv1,
-        "TLS11": ssl.TLSVersion.TLSv1_1,
-        "TLS12": ssl.TLSVersion.TLSv1_2,
-        "TLS13": ssl.TLSVersion.TLSv1_3,
-    }
-)
-CLIENT_AUTH_TYPES = (
-    "NoClientCert",
-    "RequestClientCert",
-    "RequireAnyClientCert",
-    "VerifyClientCertIfGiven",
-    "RequireAndVerifyClientCert",
-)
+__all__ = ["TLSConfig", "WebConfig", "WebConfigError", "load_web_config"]
 
 # exporter-toolkit's list: only security headers, some with a fixed set of values.
 _ALLOWED_HEADERS: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -105,40 +87,6 @@ _UNSUPPORTED: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_BCRYPT_HASH = re.compile(rb"\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}")
-_BCRYPT_MAX_PASSWORD = 72  # bcrypt reads no further; htpasswd and Go truncate the same way
-_AUTH_CACHE_SIZE = 100  # exporter-toolkit's size
-
-
-class WebConfigError(ValueError):
-    """A web config that cannot be used; `str()` is one line naming the file and the key."""
-
-    def __init__(self, key: str, reason: str, path: str | None = None) -> None:
-        self.key = key
-        self.reason = reason
-        self.path = path
-        parts = [f"web config {path}" if path else "web config"]
-        if key:
-            parts.append(key)
-        parts.append(reason)
-        super().__init__(" ".join(": ".join(parts).split()))
-
-    def with_path(self, path: str) -> WebConfigError:
-        return WebConfigError(self.key, self.reason, path)
-
-
-@dataclass(frozen=True)
-class TLSConfig:
-    """`tls_server_config`, paths already resolved against the config file's directory."""
-
-    cert_file: Path
-    key_file: Path
-    client_ca_file: Path | None = None
-    client_auth_type: str = "NoClientCert"
-    min_version: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2
-    max_version: ssl.TLSVersion = ssl.TLSVersion.TLSv1_3
-    prefer_server_cipher_suites: bool = True
-
 
 @dataclass(frozen=True)
 class WebConfig:
@@ -150,8 +98,8 @@ class WebConfig:
     tls: TLSConfig | None = None
     basic_auth_users: Mapping[str, bytes] = field(default_factory=dict, repr=False)
     headers: Mapping[str, str] = field(default_factory=dict)
-    _context: ssl.SSLContext | None = field(init=False, repr=False, compare=False)
-    _auth: _BasicAuth = field(init=False, repr=False, compare=False)
+    _context: ReloadingContext | None = field(init=False, repr=False, compare=False)
+    _auth: BasicAuth = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         users = MappingProxyType(dict(self.basic_auth_users))
@@ -159,20 +107,27 @@ class WebConfig:
         _check_headers(headers)
         object.__setattr__(self, "basic_auth_users", users)
         object.__setattr__(self, "headers", headers)
-        object.__setattr__(self, "_auth", _BasicAuth(users))
-        context = _build_ssl_context(self.tls) if self.tls is not None else None
+        object.__setattr__(self, "_auth", BasicAuth(users))
+        context = ReloadingContext(self.tls) if self.tls is not None else None
         object.__setattr__(self, "_context", context)
 
     def ssl_context(self) -> ssl.SSLContext | None:
-        """The server-side context built at load time, or None to serve plain HTTP."""
-        return self._context
+        """The server-side context for a new connection, or None to serve plain HTTP.
+
+        Built at load time and rebuilt when the certificate, key or client CA files change
+        on disk (a broken change keeps the last good context; see `exporter.web.tls`).
+        """
+        return self._context.current() if self._context is not None else None
+
+    @property
+    def basic_auth(self) -> BasicAuth:
+        """The checker for `basic_auth_users`, for the middleware in `exporter.web.auth`."""
+        return self._auth
 
     def check_basic_auth(self, authorization_header: str | None) -> bool:
         """Whether an `Authorization` header value names a configured user and password.
 
-        True when no users are configured. A verified (user, password) pair is remembered
-        for later requests (only a keyed digest of it, never the password) because a
-        bcrypt check costs 50-250 ms of CPU and Prometheus sends the same pair every scrape.
+        True when no users are configured; see `BasicAuth.check`.
         """
         return self._auth.check(authorization_header)
 
@@ -351,171 +306,3 @@ def _check_headers(headers: Mapping[str, str]) -> None:
             raise WebConfigError(key, f"must be one of {', '.join(allowed_values)}")
         if any(ch in value for ch in "\r\n\0"):
             raise WebConfigError(key, "must not contain line breaks")
-
-
-def _bcrypt_cost(user: str, hashed: bytes) -> int:
-    match = _BCRYPT_HASH.fullmatch(hashed)
-    cost = int(match.group(1)) if match else 0
-    if not 4 <= cost <= 31:
-        # Never echo the value: it is a password hash.
-        raise WebConfigError(
-            f"basic_auth_users.{user}",
-            "not a bcrypt hash (make one with: htpasswd -nBC 10 \"\" | tr -d ':\\n')",
-        )
-    if ":" in user:
-        raise WebConfigError(f"basic_auth_users.{user}", "a user name cannot contain ':'")
-    return cost
-
-
-def _build_ssl_context(tls: TLSConfig) -> ssl.SSLContext:
-    cert_pem = _read(tls.cert_file, "cert_file")
-    key_pem = _read(tls.key_file, "key_file")
-    if b"-----BEGIN CERTIFICATE-----" not in cert_pem:
-        raise WebConfigError("tls_server_config.cert_file", "no PEM certificate in file")
-    if b"ENCRYPTED" in key_pem:
-        raise WebConfigError("tls_server_config.key_file", "encrypted keys are not supported")
-    if b"PRIVATE KEY-----" not in key_pem:
-        raise WebConfigError("tls_server_config.key_file", "no PEM private key in file")
-
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    _set_versions(context, tls)
-    if tls.prefer_server_cipher_suites:
-        context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE
-    context.set_alpn_protocols(["http/1.1"])
-    try:
-        # The password callback keeps OpenSSL from prompting on a terminal.
-        context.load_cert_chain(tls.cert_file, tls.key_file, password=lambda: b"")
-    except ssl.SSLError as err:
-        if err.reason == "KEY_VALUES_MISMATCH":
-            raise WebConfigError(
-                "tls_server_config.key_file", "private key does not match the cert_file certificate"
-            ) from None
-        raise WebConfigError(
-            "tls_server_config.cert_file", f"cannot load certificate and key: {_ssl_reason(err)}"
-        ) from None
-    _set_client_auth(context, tls)
-    return context
-
-
-def _set_versions(context: ssl.SSLContext, tls: TLSConfig) -> None:
-    if tls.min_version > tls.max_version:
-        raise WebConfigError("tls_server_config.max_version", "must not be lower than min_version")
-    with warnings.catch_warnings():
-        # Python deprecates TLS 1.0/1.1; the file asked for them explicitly.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        context.minimum_version = tls.min_version
-        context.maximum_version = tls.max_version
-
-
-def _set_client_auth(context: ssl.SSLContext, tls: TLSConfig) -> None:
-    key = "tls_server_config.client_auth_type"
-    mode = tls.client_auth_type
-    if mode in ("RequireAnyClientCert", "RequireClientCert"):
-        raise WebConfigError(
-            key,
-            f"{mode} is not supported (Python's ssl cannot accept unverified client "
-            "certificates); use RequireAndVerifyClientCert with client_ca_file",
-        )
-    if mode not in CLIENT_AUTH_TYPES:
-        raise WebConfigError(
-            key, f"unknown value {mode!r} (expected one of {', '.join(CLIENT_AUTH_TYPES)})"
-        )
-    verifying = mode in ("VerifyClientCertIfGiven", "RequireAndVerifyClientCert")
-    if tls.client_ca_file is None:
-        if verifying:
-            raise WebConfigError(
-                "tls_server_config.client_ca_file", f"required when client_auth_type is {mode}"
-            )
-        return
-    if mode == "NoClientCert":
-        raise WebConfigError(key, "must be set when client_ca_file is set")
-    _read(tls.client_ca_file, "client_ca_file")
-    try:
-        context.load_verify_locations(cafile=tls.client_ca_file)
-    except ssl.SSLError as err:
-        raise WebConfigError(
-            "tls_server_config.client_ca_file", f"cannot load CA certificates: {_ssl_reason(err)}"
-        ) from None
-    if verifying:
-        optional = mode == "VerifyClientCertIfGiven"
-        context.verify_mode = ssl.CERT_OPTIONAL if optional else ssl.CERT_REQUIRED
-
-
-def _read(path: Path, key: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise WebConfigError(f"tls_server_config.{key}", f"no such file ({path})") from None
-    except OSError as err:
-        reason = err.strerror or str(err)
-        raise WebConfigError(f"tls_server_config.{key}", f"cannot read {path}: {reason}") from None
-
-
-def _ssl_reason(err: ssl.SSLError) -> str:
-    return str(err.reason or err.strerror or err).lower().replace("_", " ")
-
-
-# --- basic auth ----------------------------------------------------------------------------
-
-
-class _BasicAuth:
-    """Checks `Authorization: Basic` headers against bcrypt hashes, with a success cache."""
-
-    def __init__(self, users: Mapping[str, bytes]) -> None:
-        self._users = users
-        costs = [_bcrypt_cost(user, hashed) for user, hashed in users.items()]
-        # Unknown users are checked against this, so their answer takes as long as a real one.
-        self._dummy_hash = (
-            bcrypt.hashpw(os.urandom(16).hex().encode(), bcrypt.gensalt(rounds=max(costs)))
-            if costs
-            else b""
-        )
-        # Cache keys are keyed digests: a memory dump does not hold passwords in clear.
-        self._key = os.urandom(32)
-        self._verified: OrderedDict[bytes, None] = OrderedDict()
-        self._cache_lock = threading.Lock()
-        # bcrypt releases the GIL: without this lock, a flood of wrong passwords would take
-        # every core (exporter-toolkit serialises the same way). Cache hits skip it.
-        self._bcrypt_lock = threading.Lock()
-
-    def check(self, header: str | None) -> bool:
-        if not self._users:
-            return True
-        credentials = _parse_basic(header)
-        if credentials is None:
-            return False
-        user, password = credentials
-        password = password[:_BCRYPT_MAX_PASSWORD]
-        user_bytes = user.encode("utf-8")
-        message = len(user_bytes).to_bytes(4, "big") + user_bytes + password
-        digest = hmac.new(self._key, message, hashlib.sha256).digest()
-        with self._cache_lock:
-            if digest in self._verified:
-                self._verified.move_to_end(digest)
-                return True
-        hashed = self._users.get(user)
-        with self._bcrypt_lock:
-            ok = bcrypt.checkpw(password, hashed if hashed is not None else self._dummy_hash)
-        if not ok or hashed is None:
-            return False
-        with self._cache_lock:
-            self._verified[digest] = None
-            while len(self._verified) > _AUTH_CACHE_SIZE:
-                self._verified.popitem(last=False)
-        return True
-
-
-def _parse_basic(header: str | None) -> tuple[str, bytes] | None:
-    """(user, password) from an `Authorization` value, or None when it is not valid Basic."""
-    if not header:
-        return None
-    scheme, _, encoded = header.strip().partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True)
-        user_bytes, colon, password = decoded.partition(b":")
-        user = user_bytes.decode("utf-8")
-    except ValueError:  # bad base64 (binascii.Error), non-ASCII, or non-UTF-8 user
-        return None
-    return (user, password) if colon else None

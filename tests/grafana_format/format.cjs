@@ -1,0 +1,73 @@
+// Formats values the way Grafana shows them, with Grafana's own code (@grafana/data):
+// numbers through a field's display processor (the unit's value format, decimals, time
+// zone), and legend/title templates through renderLegendFormat (annotation titles).
+//
+// stdin: {"timeZone": "utc",
+//         "cells": [{"unit": "dateTimeAsIso", "value": 1764441600000}],
+//         "legends": [{"format": "{{product}}: {{state}}", "labels": {"product": "X", ...}}]}
+// stdout: {"texts": ["2025-11-29 18:40:00"], "legends": ["X: Major"],
+//          "timeUnits": ["dateTimeAsIso", ..., "s", ...]}
+// where timeUnits are the unit ids of Grafana's "Date & time" and "Time" unit categories
+// (frequency excluded). Exit code 2 on bad input. Used by tests/test_live_dashboard.py.
+//
+// CommonJS on purpose: the package's ESM build imports moment-timezone by named export,
+// which node refuses; its CJS build loads.
+
+"use strict";
+
+// Node 20 has no `navigator` (browsers and node >= 21 do); Grafana reads the languages
+// from it to build its local date formats, so give it the browser's minimal shape.
+globalThis.navigator ??= { language: "en-US", languages: ["en-US"] };
+
+const { readFileSync } = require("node:fs");
+const {
+  FieldType,
+  createTheme,
+  formattedValueToString,
+  getDisplayProcessor,
+  getValueFormats,
+  renderLegendFormat,
+} = require("@grafana/data");
+
+const TIME_CATEGORIES = new Set(["Date & time", "Time"]);
+const NOT_TIME = new Set(["hertz"]);
+
+function timeUnits() {
+  return getValueFormats()
+    .filter((category) => TIME_CATEGORIES.has(category.text))
+    .flatMap((category) => category.submenu.map((unit) => unit.value))
+    .filter((unit) => !NOT_TIME.has(unit));
+}
+
+function format(cells, timeZone) {
+  const theme = createTheme();
+  return cells.map(({ unit, value }) => {
+    if (typeof unit !== "string" || typeof value !== "number") {
+      throw new Error(`bad cell: ${JSON.stringify({ unit, value })}`);
+    }
+    const field = { name: "Value", type: FieldType.number, config: { unit }, values: [value] };
+    const display = getDisplayProcessor({ field, theme, timeZone });
+    return formattedValueToString(display(value));
+  });
+}
+
+function legends(templates) {
+  return templates.map(({ format, labels }) => renderLegendFormat(format, labels));
+}
+
+let request;
+try {
+  request = JSON.parse(readFileSync(0, "utf8"));
+  for (const key of ["cells", "legends"]) {
+    if (!Array.isArray(request[key] ?? [])) throw new Error(`${key} must be an array`);
+  }
+} catch (error) {
+  process.stderr.write(`format.cjs: ${error.message}\n`);
+  process.exit(2);
+}
+const answer = {
+  texts: format(request.cells ?? [], request.timeZone ?? "utc"),
+  legends: legends(request.legends ?? []),
+  timeUnits: timeUnits(),
+};
+process.stdout.write(JSON.stringify(answer) + "\n");
