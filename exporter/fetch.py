@@ -229,7 +229,7 @@ class Fetcher:
         raw = response.raw
         while True:
             _set_read_timeout(raw, deadline.cap(self._timeout))
-            chunk = raw.read1(CHUNK_BYTES, decode_content=True)
+            chunk = _read_some(raw, CHUNK_BYTES, decode=True)
             if not chunk:
                 break
             if not body:
@@ -249,7 +249,7 @@ class Fetcher:
             while got < size:
                 _set_read_timeout(raw, deadline.cap(self._timeout))
                 # read1: whatever has arrived, so a trickling body cannot outlast the deadline.
-                chunk = raw.read1(min(CHUNK_BYTES, size - got))
+                chunk = _read_some(raw, min(CHUNK_BYTES, size - got), decode=False)
                 if not chunk:
                     raise UpstreamError(endpoint, "connection", "body ended early")
                 if not got:
@@ -259,6 +259,13 @@ class Fetcher:
                 if deadline.expired():
                     raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
         return body
+
+
+def _read_some(raw: Any, amount: int, *, decode: bool) -> bytes:
+    """Up to `amount` bytes: read1 (whatever has arrived) where urllib3 has it (2.x)."""
+    if hasattr(raw, "read1"):
+        return raw.read1(amount, decode_content=decode)  # type: ignore[no-any-return]
+    return raw.read(amount, decode_content=decode)  # type: ignore[no-any-return]
 
 
 def _refuse_html(endpoint: str, start: bytes) -> None:

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 
 from exporter import __version__
-from exporter.cli import main
 from exporter.config import CollectorConfig, FeedConfig, Selection
 from exporter.service import build_service
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from tests.conftest import FakeClock, RunningExporter, Samples, series, value
 from tests.prometheus_support import run_prometheus
+from tests.test_feed_cli import run as run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -146,10 +146,8 @@ def test_credentials_given_with_source_feed_are_ignored_and_said_so(
         "--log.level",
         "warning",
     ]
-    with pytest.raises(SystemExit) as exited:
-        main(argv)
-    assert exited.value.code == 0
-    err = capfd.readouterr().err
+    code, _, err = run_cli(argv, capfd)
+    assert code == 0
     assert "ignoring --client-id, --client-secret, --api-key" in err
     assert "canary-s3cret-7f3a9c1e" not in err
     for endpoint in (EVENTS, REGISTRY):
