@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from exporter.simulator import Simulator
-from tests.conftest import ExporterFactory, series, value
+from tests.conftest import ExporterFactory, FakeClock, series, value
 
 pytestmark = pytest.mark.integration
 
@@ -73,3 +73,23 @@ def test_a_304_to_an_unconditional_request_is_an_upstream_failure(
     assert value(samples, "adobe_status_up") == 0
     errors = value(samples, "adobe_status_upstream_errors_total", endpoint="events", reason="http")
     assert errors == 1
+
+
+def test_message_texts_are_never_asked_for_conditionally(
+    simulator: Simulator, make_exporter: ExporterFactory, clock: FakeClock
+) -> None:
+    """Each messages call asks for other tokens: remembering a validator per distinct query
+    would grow without bound, so a validator on a messages answer is neither kept nor sent,
+    even when the same unknown token is asked for again later."""
+    exporter = make_exporter()
+    simulator.add_incident(
+        "503467", severity="Major", title_token="T-NO-TEXT", message_token="M-NO-TEXT"
+    )
+    simulator.inject("messages", headers={"ETag": '"messages-v1"'})
+    exporter.scrape()
+    clock.advance(2 * 3600)  # a token without a text is asked for again after a while
+    second = exporter.scrape()
+    asked = simulator.message_requests()
+    assert len(asked) == 2 and asked[0] == asked[1]
+    assert "if-none-match" not in simulator.last_headers("messages")
+    assert value(second, "adobe_status_api_requests_total", endpoint="messages", code="200") == 2

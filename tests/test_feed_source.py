@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from collections.abc import Iterator
 from email.utils import formatdate
 from pathlib import Path
@@ -25,6 +26,7 @@ from exporter.web.server import ExporterHTTPServer
 from tests.conftest import FakeClock, RunningExporter, Samples, series, value
 from tests.prometheus_support import run_prometheus
 from tests.test_feed_cli import run as run_cli
+from tests.test_texts_live import says
 
 pytestmark = pytest.mark.integration
 
@@ -45,10 +47,12 @@ def feed_exporter(sim_server: SimulatorServer, clock: FakeClock) -> Iterator[Any
     """Builds feed-mode exporters against the simulator's feed."""
     running: list[RunningExporter] = []
 
-    def factory(*, cache_ttl: float = 0.0, selection: Selection = Selection()) -> RunningExporter:
+    def factory(
+        *, cache_ttl: float = 0.0, selection: Selection = Selection(), locale: str = "en"
+    ) -> RunningExporter:
         service = build_service(
             FeedConfig(feed_url=sim_server.feed_url, timeout=5.0),
-            CollectorConfig(selection=selection, cache_ttl=cache_ttl),
+            CollectorConfig(selection=selection, cache_ttl=cache_ttl, locale=locale),
             clock=clock,
         )
         server = ExporterHTTPServer(service.app, "127.0.0.1:0")
@@ -419,3 +423,28 @@ def _analytics(severity: str) -> dict[str, str]:
         "product_id": PRODUCT,
         "severity": severity,
     }
+
+
+def test_feed_mode_shows_adobes_words_from_the_feed_in_the_chosen_locale(
+    simulator: Simulator, feed_exporter: Any, clock: FakeClock
+) -> None:
+    """The feed carries its texts itself: the page shows them, placeholders filled, with
+    no call to the Status API's /messages (the feed has no such endpoint)."""
+    custom = simulator.add_incident(
+        product_id=PRODUCT,
+        title="Analytics reports delayed",
+        message="<p>Delayed since {startDateTime}.</p>",
+    )
+    canned = simulator.add_maintenance(product_id=PRODUCT, status="Started")
+    exporter = feed_exporter(locale="fr")
+    assert value(exporter.scrape(), "adobe_status_up") == 1
+
+    start = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(int(clock.now)))
+    # A custom text exists in English only: French falls back to it.
+    assert says(exporter, custom)[:2] == ("Analytics reports delayed", f"Delayed since {start}.")
+    # A canned text has its French translation in the feed's messages.
+    assert says(exporter, canned)[:2] == (
+        "Maintenance planifiée",
+        "Nous avons commencé une maintenance",
+    )
+    assert simulator.message_requests() == []
