@@ -82,26 +82,30 @@ def world(
             service.close()
 
 
+def add_healthy_events(sim: Simulator) -> None:
+    """One event of each kind the contract names, on fixed products and regions."""
+    sim.add_incident(ANALYTICS, "Major", region_ids=["EMEA"], started_at=FROZEN_NOW - 20 * MINUTE)
+    sim.add_incident(EXPRESS, "Minor", started_at=FROZEN_NOW - 5 * MINUTE)
+    sim.add_incident(AUDIENCE_MANAGER, "Potential", started_at=FROZEN_NOW - 2 * MINUTE)
+    sim.add_maintenance(ACROBAT, "Started", start_at=FROZEN_NOW - 30 * MINUTE)
+    sim.add_maintenance(AERO, "Scheduled", start_at=FROZEN_NOW + 120 * MINUTE)
+    # One maintenance, two products: the event names all three regions, the history of
+    # Creative Cloud Applications names only APAC.
+    sim.add_maintenance(
+        [CC_APPLICATIONS, ACROBAT_SERVICES],
+        "Started",
+        region_ids=ALL_REGIONS,
+        start_at=FROZEN_NOW - 10 * MINUTE,
+        product_regions={CC_APPLICATIONS: ["APAC"]},
+    )
+
+
 def healthy() -> str:
-    """Every product of the catalog, one good collection with one event of each kind."""
+    """Every product of the catalog, one good collection with one event of each kind:
+    a major incident in one region, a minor and a potential one, a maintenance in progress,
+    a scheduled one, and one whose product names fewer regions than the event."""
     with world() as w:
-        sim = w.simulator
-        sim.add_incident(
-            ANALYTICS, "Major", region_ids=["EMEA"], started_at=FROZEN_NOW - 20 * MINUTE
-        )
-        sim.add_incident(EXPRESS, "Minor", started_at=FROZEN_NOW - 5 * MINUTE)
-        sim.add_incident(AUDIENCE_MANAGER, "Potential", started_at=FROZEN_NOW - 2 * MINUTE)
-        sim.add_maintenance(ACROBAT, "Started", start_at=FROZEN_NOW - 30 * MINUTE)
-        sim.add_maintenance(AERO, "Scheduled", start_at=FROZEN_NOW + 120 * MINUTE)
-        # One maintenance, two products: the event names all three regions, the history of
-        # Creative Cloud Applications names only APAC.
-        sim.add_maintenance(
-            [CC_APPLICATIONS, ACROBAT_SERVICES],
-            "Started",
-            region_ids=ALL_REGIONS,
-            start_at=FROZEN_NOW - 10 * MINUTE,
-            product_regions={CC_APPLICATIONS: ["APAC"]},
-        )
+        add_healthy_events(w.simulator)
         return normalise(w.scrape())
 
 
