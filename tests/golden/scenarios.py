@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import requests
 
-from exporter.config import CollectorConfig, Selection, UpstreamConfig
+from exporter.config import CacheConfig, Selection, UpstreamConfig
 from exporter.secret import Secret
-from exporter.service import build_service
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
+from exporter.wiring import build_service
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, FakeClock
 from tests.golden import FROZEN_NOW, normalise
 
@@ -70,7 +70,7 @@ def world(
                 api_url=sim_server.api_url,
                 timeout=10.0,
             ),
-            CollectorConfig(selection=selection, cache_ttl=0.0, max_stale=300.0),
+            CacheConfig(selection=selection, cache_ttl=0.0, max_stale=300.0),
             clock=clock,
         )
         server = ExporterHTTPServer(service.app, "127.0.0.1:0")
