@@ -10,10 +10,11 @@ from urllib.parse import parse_qs
 from prometheus_client import CollectorRegistry, make_wsgi_app
 from prometheus_client.exposition import choose_encoder, gzip_accepted
 
-from exporter.cache import SnapshotCache, View
+from exporter.cache import SnapshotCache
 from exporter.collector import ScrapeCollector
 from exporter.deadline import Deadline
 from exporter.page import PageInfo, render_page
+from exporter.snapshot import View
 from exporter.upstream_metrics import UpstreamMetrics
 
 if TYPE_CHECKING:

@@ -18,7 +18,6 @@ import click
 from prometheus_client import CollectorRegistry, generate_latest
 
 from exporter import __version__
-from exporter.cache import View
 from exporter.collector import ScrapeCollector
 from exporter.config import (
     CACHE_TTL_RANGE,
@@ -49,6 +48,7 @@ from exporter.logs import FORMATS, LEVELS, setup_logging
 from exporter.memory import return_large_buffers
 from exporter.model import State
 from exporter.secret import Secret, SecretFile
+from exporter.snapshot import View
 from exporter.web.config import WebConfigError, load_web_config
 from exporter.web.listen import parse_listen_address
 from exporter.web.server import ExporterHTTPServer

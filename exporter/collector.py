@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
 from exporter import __version__
-from exporter.cache import View
 from exporter.report import StatusReport
+from exporter.snapshot import View
 
 PRODUCT_LABELS = ["cloud", "product", "product_id"]
 
