@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from typing import Any, NoReturn
 
 import click
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import generate_latest
 
 from exporter import __version__
-from exporter.collector import ScrapeCollector
+from exporter.collector import scrape_registry
 from exporter.config import (
     CACHE_TTL_RANGE,
     DEFAULT_API_KEY,
@@ -500,9 +500,7 @@ def check(output: str, demo: bool, log_level: str, log_format: str, **params: An
         finally:
             service.close()
     if output == "prometheus":
-        registry = CollectorRegistry(auto_describe=False)
-        registry.register(ScrapeCollector(view, lambda: service.token_expiry))
-        registry.register(service.metrics.collector)
+        registry = scrape_registry(view, lambda: service.token_expiry, service.metrics.collector)
         click.echo(generate_latest(registry).decode(), nl=False)
     else:
         click.echo(_table(view))
