@@ -9,8 +9,8 @@ Imports flow one way, in the order one scrape walks through them:
     cache, snapshot      when to collect (shared, cached, Retry-After, --max-stale); what is kept
     collector            a Snapshot's metric families and the per-scrape gauges, as CONTRACT.md
     sources/             where a StatusReport comes from, behind one interface (`Source`):
-        api                  the Status API, through `client` (token from `token`, HTTP from
-                             `fetch`) and Adobe's texts through `messages`
+        api/                 the Status API: `source` asks through `client` (its token from
+                             `token`, its HTTP from `fetch`); Adobe's texts through `messages`
         feed                 the public feed, through `fetch`
         catalog              what both share: the product catalog, the selection, log-once
     report               catalog + open events + selection -> StatusReport

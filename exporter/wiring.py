@@ -19,7 +19,6 @@ from exporter.cache import SnapshotCache
 from exporter.collector import status_families
 from exporter.config import CacheConfig, FeedConfig, UpstreamConfig
 from exporter.deadline import Deadline
-from exporter.messages import MessageCache, api_fetch
 from exporter.page import PageInfo
 from exporter.secret import Secret
 from exporter.sources import Source
@@ -27,7 +26,7 @@ from exporter.sources.feed import FeedSource
 from exporter.upstream_metrics import UpstreamMetrics
 
 if TYPE_CHECKING:
-    from exporter.token import TokenProvider
+    from exporter.sources.api.token import TokenProvider
 
 
 @dataclass
@@ -75,9 +74,10 @@ def build_service(
         return _feed_service(upstream, cache_config, demo=demo, clock=clock)
     # Imported here: the token provider brings in Authlib (about 13 MB of memory), which
     # the feed source, needing no token, does without.
-    from exporter.client import StatusClient
-    from exporter.sources.api import ApiSource
-    from exporter.token import TokenProvider
+    from exporter.sources.api.client import StatusClient
+    from exporter.sources.api.messages import MessageCache, api_fetch
+    from exporter.sources.api.source import ApiSource
+    from exporter.sources.api.token import TokenProvider
 
     metrics = UpstreamMetrics()
     client_secret = secret_source or (lambda: upstream.client_secret)

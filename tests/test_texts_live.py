@@ -14,9 +14,9 @@ import time
 import pytest
 
 from exporter.errors import ERROR_REASONS
-from exporter.messages import FAILURE_BACKOFF
 from exporter.secret import MASK
 from exporter.simulator import Simulator
+from exporter.sources.api.messages import FAILURE_BACKOFF
 from tests.conftest import CLIENT_SECRET, ExporterFactory, FakeClock, RunningExporter, value
 from tests.live_support import Node, parse_html
 

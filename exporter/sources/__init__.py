@@ -1,4 +1,4 @@
-"""Where a StatusReport comes from: the Status API (`api`) or the public feed (`feed`).
+"""Where a StatusReport comes from: the Status API (`api/`) or the public feed (`feed`).
 
 Both sources answer to the one small interface below, so the cache, the metric families
 and the web app never know which one is wired in. What they share (the product catalog

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
-from exporter.client import StatusClient
 from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.messages import MessageCache
 from exporter.model import ProductCatalog
 from exporter.parse import ShapeError, parse_registry, read_events
 from exporter.report import StatusReport, summarize
+from exporter.sources.api.client import StatusClient
+from exporter.sources.api.messages import MessageCache
 from exporter.sources.catalog import CatalogCache, LogOnce
 from exporter.texts import tokens_of
 from exporter.upstream_metrics import UpstreamMetrics

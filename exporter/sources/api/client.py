@@ -19,7 +19,7 @@ from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.fetch import Body, Fetcher, Params, Unauthorized
 from exporter.secret import Secret
-from exporter.token import TokenProvider
+from exporter.sources.api.token import TokenProvider
 from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)
