@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
-from exporter.config import Selection
+from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.model import Anomaly, ProductCatalog
@@ -60,18 +60,17 @@ class CatalogCache:
     def __init__(
         self,
         fetch: Callable[[Deadline], ProductCatalog],
-        selection: Selection,
-        ttl: float,
+        config: CacheConfig,
         log_once: LogOnce,
         *,
         unresolved: str,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        """`fetch` logs its own malformed entries; `unresolved` says what happens to a
-        selection value the catalog does not know (it is logged once, with the value)."""
+        """`fetch` logs its own malformed entries; `unresolved` (a log message with one %r)
+        says what becomes of a selection value the catalog does not know."""
         self._fetch = fetch
-        self._selection = selection
-        self._ttl = ttl
+        self._selection = config.selection
+        self._ttl = config.registry_ttl
         self._log_once = log_once
         self._unresolved = unresolved
         self._clock = clock

@@ -46,8 +46,7 @@ class ApiSource:
         self._log_once = LogOnce(log)
         self._catalog = CatalogCache(
             self._fetch_catalog,
-            config.selection,
-            config.registry_ttl,
+            config,
             self._log_once,
             unresolved="selection %r matches no product, cloud or region id or "
             "name in the registry; passing it on as an id",
