@@ -36,7 +36,7 @@ format: $(DEV_STAMP) ## ruff check --fix and ruff format
 	$(BIN)/ruff check --fix $(LINT_PATHS)
 	$(BIN)/ruff format $(LINT_PATHS)
 
-bench: $(DEV_STAMP) ## benchmarks at three scales, each figure next to its target
+bench: $(DEV_STAMP) ## benchmarks at three scales, each figure next to its target (and of --source feed)
 	$(BIN)/python -m bench
 
 golden: $(DEV_STAMP) ## rewrite the golden expositions tests/golden/*.prom after a deliberate change (review the diff)

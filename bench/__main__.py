@@ -6,14 +6,17 @@ Always exits 0: it reports, it does not judge the build.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
-from bench import report
+from bench import feed, report
 from bench.run import PLANS, ScaleResult, run
 
 DEFAULT_OUTPUT = Path("test-artifacts/bench.json")
+FEED_OUTPUT = Path("test-artifacts/bench-feed.json")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,9 +28,24 @@ def main(argv: list[str] | None = None) -> int:
         help="measure only this scale (repeatable; default: all three)",
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSON figures")
+    parser.add_argument(
+        "--feed",
+        action="store_true",
+        help="measure only --source feed (the public feed at Adobe's size)",
+    )
     args = parser.parse_args(argv)
-    plans = [plan for plan in PLANS if not args.scale or plan.scale in args.scale]
     started = time.monotonic()
+    if args.feed or not args.scale:
+        print("measuring the feed source ...", file=sys.stderr, flush=True)
+        result = feed.run()
+        print(feed.table(result) + "\n", flush=True)
+        FEED_OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+        FEED_OUTPUT.write_text(json.dumps(asdict(result), indent=2) + "\n", encoding="utf-8")
+        verdict = "PASS" if feed.passed(result) else "FAIL"
+        print(f"feed: {verdict}; figures in {FEED_OUTPUT}", flush=True)
+        if args.feed:
+            return 0
+    plans = [plan for plan in PLANS if not args.scale or plan.scale in args.scale]
     results: list[ScaleResult] = []
     for plan in plans:
         print(f"measuring {plan.scale} ...", file=sys.stderr, flush=True)

@@ -96,7 +96,7 @@ def simulator(scale: str) -> Iterator[SimulatorProcess]:
                 raise RuntimeError(f"the simulator at scale {scale} did not start")
             yield SimulatorProcess(url, process.pid)
         finally:
-            _stop(process, stdin=True)
+            stop(process, stdin=True)
 
 
 @contextlib.contextmanager
@@ -123,10 +123,10 @@ def exporter(sim: SimulatorProcess, cache_ttl: float) -> Iterator[ExporterProces
     with subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL) as process:
         try:
             url = f"http://127.0.0.1:{port}"
-            _wait_ready(url, process)
+            wait_ready(url, process)
             yield ExporterProcess(url, process.pid)
         finally:
-            _stop(process, stdin=False)
+            stop(process, stdin=False)
 
 
 def free_port() -> int:
@@ -135,7 +135,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_ready(url: str, process: subprocess.Popen[Any]) -> None:
+def wait_ready(url: str, process: subprocess.Popen[Any]) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -147,7 +147,7 @@ def _wait_ready(url: str, process: subprocess.Popen[Any]) -> None:
     raise RuntimeError("the exporter did not become ready")
 
 
-def _stop(process: subprocess.Popen[Any], *, stdin: bool) -> None:
+def stop(process: subprocess.Popen[Any], *, stdin: bool) -> None:
     if stdin and process.stdin is not None:
         with contextlib.suppress(OSError):
             process.stdin.close()

@@ -46,6 +46,13 @@ class Snapshot:
         default_factory=threading.Lock, init=False, repr=False, compare=False
     )
 
+    def renewed(self, taken_at: float) -> Snapshot:
+        """The same collection confirmed at `taken_at`, with the encodings made so far."""
+        fresh = Snapshot(self.summary, self.families, taken_at)
+        with self._encoding:
+            fresh._encoded.update(self._encoded)
+        return fresh
+
     def encoded(self, content_type: str, encode: Callable[[Collector], bytes]) -> bytes:
         """The families as `encode` writes them; `content_type` names that format."""
         with self._encoding:  # concurrent scrapes of one collection encode it once
@@ -149,7 +156,12 @@ class SnapshotCache:
     def _collect(self, deadline: Deadline) -> bool:
         try:
             summary = self._source(deadline)
-            snapshot = Snapshot(summary, self._render(summary), self._clock())
+            previous = self._snapshot
+            if previous is not None and previous.summary is summary:
+                # Upstream said "not modified": keep the families and their encodings.
+                snapshot = previous.renewed(self._clock())
+            else:
+                snapshot = Snapshot(summary, self._render(summary), self._clock())
         except UpstreamError as error:
             # Say it loudly once when it starts; repeated failures only at debug level.
             level = logging.DEBUG if self._error else logging.WARNING

@@ -24,6 +24,8 @@ from exporter.config import (
     CACHE_TTL_RANGE,
     DEFAULT_API_KEY,
     DEFAULT_API_URL,
+    DEFAULT_CACHE_TTL,
+    DEFAULT_FEED_URL,
     DEFAULT_IMS_TOKEN_URL,
     DEFAULT_LISTEN_ADDRESS,
     DEFAULT_LOCALE,
@@ -31,16 +33,20 @@ from exporter.config import (
     DEFAULT_TOKEN_REFRESH_MARGIN,
     MAX_STALE_RANGE,
     REGISTRY_TTL_RANGE,
+    SOURCES,
     TIMEOUT_RANGE,
     TOKEN_REFRESH_MARGIN_RANGE,
     CollectorConfig,
     ConfigError,
+    FeedConfig,
     Seconds,
     Selection,
     UpstreamConfig,
+    check_url,
 )
 from exporter.deadline import Deadline
 from exporter.logs import FORMATS, LEVELS, setup_logging
+from exporter.memory import return_large_buffers
 from exporter.model import State
 from exporter.secret import Secret, SecretFile
 from exporter.service import build_service
@@ -135,13 +141,13 @@ def _secret_file_option(help_text: str) -> Decorator:
 
 
 def _duration_option(
-    flag: str, limits: Seconds, default: float, help_text: str, env: str
+    flag: str, limits: Seconds, default: float | None, help_text: str, env: str
 ) -> Decorator:
     return click.option(
         flag,
         type=Duration(limits),
         default=default,
-        show_default=True,
+        show_default=default is not None,
         help=f"{help_text} Range {limits}.",
         **_env(env),
     )
@@ -149,6 +155,23 @@ def _duration_option(
 
 # Where Adobe is and how to reach it: serve and check.
 upstream_options = _options(
+    click.option(
+        "--source",
+        type=click.Choice(SOURCES),
+        default="api",
+        show_default=True,
+        help="Where statuses come from: api (the Status API, credentials required) or "
+        "feed (the public feed status.adobe.com reads; no credentials, none sent).",
+        **_env("ADOBE_STATUS_SOURCE"),
+    ),
+    click.option(
+        "--feed-url",
+        default=DEFAULT_FEED_URL,
+        show_default=True,
+        help="Base URL of the public feed (/StatusEvents and /SnowServiceRegistry "
+        "beneath); with --source feed.",
+        **_env("ADOBE_STATUS_FEED_URL"),
+    ),
     click.option(
         "--client-id",
         help="OAuth server-to-server client id from the Adobe Developer Console.",
@@ -231,9 +254,12 @@ freshness_options = _options(
     _duration_option(
         "--cache-ttl",
         CACHE_TTL_RANGE,
-        0.0,
+        None,  # depends on --source: see cache_ttl_for
         "Serve a collection this many seconds before asking Adobe again "
-        "(0: every scrape asks; concurrent scrapes share one query).",
+        "(0: every scrape asks; concurrent scrapes share one query). "
+        f"Default: {DEFAULT_CACHE_TTL['api']:g} with --source api, "
+        f"{DEFAULT_CACHE_TTL['feed']:g} with --source feed (the 8 MB feed at most once a "
+        "minute; unchanged, it costs a 304).",
         "ADOBE_STATUS_CACHE_TTL",
     ),
     _duration_option(
@@ -296,6 +322,38 @@ def selection_from(params: dict[str, Any]) -> Selection:
         clouds=tuple(params["clouds"]),
         regions=tuple(params["regions"]),
     )
+
+
+def cache_ttl_for(params: dict[str, Any]) -> float:
+    """--cache-ttl as given (0 included), else the source's default."""
+    given: float | None = params["cache_ttl"]
+    return DEFAULT_CACHE_TTL[params["source"]] if given is None else given
+
+
+# Options that only the Status API uses: given with --source feed, they are ignored.
+_CREDENTIAL_OPTIONS = {
+    "client_id": "--client-id",
+    "client_secret": "--client-secret",
+    "client_secret_file": "--client-secret-file",
+}
+
+
+def ignored_credentials(params: dict[str, Any]) -> list[str]:
+    """The credential options given although --source feed needs none."""
+    if params["source"] != "feed":
+        return []
+    named = [flag for name, flag in _CREDENTIAL_OPTIONS.items() if params.get(name)]
+    if params.get("api_key") not in (None, DEFAULT_API_KEY):
+        named.append("--api-key")
+    return named
+
+
+def _say_ignored(params: dict[str, Any]) -> None:
+    ignored = ignored_credentials(params)
+    if ignored:
+        log.warning(
+            "--source feed needs no credential: ignoring %s (sent nowhere)", ", ".join(ignored)
+        )
 
 
 def read_secret(params: dict[str, Any]) -> tuple[Secret, SecretFile | None]:
@@ -369,7 +427,7 @@ def serve(
     """Serve /metrics, the status page /, /-/healthy and /-/ready until SIGTERM."""
     collector = CollectorConfig(
         selection=selection_from(params),
-        cache_ttl=params["cache_ttl"],
+        cache_ttl=cache_ttl_for(params),
         registry_ttl=params["registry_ttl"],
         max_stale=params["max_stale"],
         locale=locale,
@@ -389,6 +447,7 @@ def serve(
     with upstream_for(params, demo) as (upstream, secret_file):
         service = build_service(upstream, collector, secret_source=secret_file, demo=demo)
         setup_logging(log_level.lower(), log_format.lower(), service.secrets)
+        _say_ignored(params)
         try:
             server = ExporterHTTPServer(service.app, listen_address, web_config)
         except OSError as error:
@@ -397,12 +456,13 @@ def serve(
                 f"on {listen_address}: {error.strerror or error}"
             ) from None
         _handle_signals(server.shutdown, secret_file)
+        return_large_buffers()  # RSS stays flat over a long-running serve (exporter/memory.py)
         log.info(
             "adobe-status-exporter %s: status page %s/, metrics %s/metrics, upstream %s%s",
             __version__,
             server.url,
             server.url,
-            upstream.api_url,
+            upstream.feed_url if isinstance(upstream, FeedConfig) else upstream.api_url,
             " (embedded simulator)" if demo else "",
         )
         service.warm_up()
@@ -434,13 +494,14 @@ def check(output: str, demo: bool, log_level: str, log_format: str, **params: An
     with upstream_for(params, demo) as (upstream, secret_file):
         service = build_service(upstream, collector, secret_source=secret_file, demo=demo)
         setup_logging(log_level.lower(), log_format.lower(), service.secrets)
+        _say_ignored(params)
         try:
             view = service.cache.view(Deadline())
         finally:
             service.close()
     if output == "prometheus":
         registry = CollectorRegistry(auto_describe=False)
-        registry.register(ScrapeCollector(view, lambda: service.tokens.expires_at))
+        registry.register(ScrapeCollector(view, lambda: service.token_expiry))
         registry.register(service.metrics.collector)
         click.echo(generate_latest(registry).decode(), nl=False)
     else:
@@ -534,8 +595,16 @@ def simulate(
 @contextmanager
 def upstream_for(
     params: dict[str, Any], demo: bool
-) -> Iterator[tuple[UpstreamConfig, SecretFile | None]]:
-    """The real upstream from the options, or the embedded simulator with --demo."""
+) -> Iterator[tuple[UpstreamConfig | FeedConfig, SecretFile | None]]:
+    """The real upstream from the options, or the embedded simulator with --demo.
+
+    With --source feed: the public feed (or the simulator's copy of it), no credential read.
+    """
+    check_url("--feed-url (ADOBE_STATUS_FEED_URL)", params["feed_url"])
+    if params["source"] == "feed":
+        with _feed_for(params, demo) as feed:
+            yield feed, None
+        return
 
     def config(client_id: str, secret: Secret, ims_token_url: str, api_url: str) -> UpstreamConfig:
         return UpstreamConfig(
@@ -561,6 +630,17 @@ def upstream_for(
     with SimulatorServer(simulator, host="127.0.0.1", port=0) as sim:
         demo_secret = Secret(DEMO_CLIENT_SECRET)
         yield config(DEMO_CLIENT_ID, demo_secret, sim.ims_token_url, sim.api_url), None
+
+
+@contextmanager
+def _feed_for(params: dict[str, Any], demo: bool) -> Iterator[FeedConfig]:
+    if not demo:
+        yield FeedConfig(feed_url=params["feed_url"], timeout=params["timeout"])
+        return
+    from exporter.simulator import Simulator, SimulatorServer
+
+    with SimulatorServer(Simulator(), host="127.0.0.1", port=0) as sim:
+        yield FeedConfig(feed_url=sim.feed_url, timeout=params["timeout"])
 
 
 def _handle_signals(stop: Callable[[], None], secret_file: SecretFile | None) -> None:

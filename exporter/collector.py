@@ -116,7 +116,9 @@ class ScrapeCollector:
         if view.last_success is not None:
             yield _gauge(
                 "adobe_status_last_success_timestamp_seconds",
-                "Time of the last successful collection from Adobe, in Unix seconds.",
+                "Time of the last successful collection from Adobe, in Unix seconds; a "
+                "collection is reused for --cache-ttl seconds (default 0 with the Status API "
+                "source, 60 with the public feed source).",
                 view.last_success,
             )
         yield _gauge(

@@ -18,13 +18,20 @@ DEFAULT_IMS_TOKEN_URL = "https://ims-na1.adobelogin.com/ims/token/v3"  # noqa: S
 DEFAULT_API_URL = "https://status.adobe.io"
 DEFAULT_API_KEY = "StatusAdobeIOClient"
 DEFAULT_LISTEN_ADDRESS = "0.0.0.0:9720"
+DEFAULT_FEED_URL = "https://data.status.adobe.com/adobestatus"
+SOURCES = ("api", "feed")
+# --cache-ttl when not given: every scrape asks the API (a documented, throttled service);
+# the public feed, an 8 MB document, is asked at most once a minute.
+DEFAULT_CACHE_TTL = {"api": 0.0, "feed": 60.0}
 DEFAULT_TOKEN_REFRESH_MARGIN = 300.0
 DEFAULT_LOCALE = "en"
 # A BCP 47 style tag as Adobe's locales look (`en`, `fr`, `ja`, `zh-Hans`, `pt_BR`).
 _LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 
-# Bodies larger than this are refused: Adobe's 40-day feed is 6-7 MB, so this leaves
-# room for growth while keeping a hostile or broken upstream from exhausting memory.
+# Bodies larger than this are refused: the public feed's 40-day StatusEvents document was
+# over 8 MiB in September 2026 and grows with Adobe's activity, so this leaves about four
+# times that while keeping a hostile or broken upstream from exhausting memory (see
+# docs/public-feed.md).
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 
@@ -108,6 +115,27 @@ class UpstreamConfig:
             )
         if not self.api_key:
             raise ConfigError("--api-key (ADOBE_STATUS_API_KEY) must not be empty")
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """Everything needed to read the public feed: no credential at all."""
+
+    feed_url: str = DEFAULT_FEED_URL
+    timeout: float = 10.0
+    max_response_bytes: int = MAX_RESPONSE_BYTES
+
+    def __post_init__(self) -> None:
+        check_url("--feed-url (ADOBE_STATUS_FEED_URL)", self.feed_url)
+        TIMEOUT_RANGE.check("--timeout", self.timeout)
+
+    @property
+    def events_url(self) -> str:
+        return self.feed_url.rstrip("/") + "/StatusEvents"
+
+    @property
+    def registry_url(self) -> str:
+        return self.feed_url.rstrip("/") + "/SnowServiceRegistry"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,9 @@
-"""Wires the parts together: token provider, client, collection, cache and web app."""
+"""Wires the parts together: the upstream source, cache and web app.
+
+One of two sources, chosen by the configuration: the Status API (a token provider and
+the API client) or the public feed (no credential). Both collect into the same Summary,
+so the cache, the metric families and the web app are shared.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +11,50 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from exporter import __version__
 from exporter.app import ExporterApp
 from exporter.cache import SnapshotCache
-from exporter.client import StatusClient
 from exporter.collector import status_families
-from exporter.config import CollectorConfig, UpstreamConfig
+from exporter.config import CollectorConfig, FeedConfig, UpstreamConfig
 from exporter.deadline import Deadline
+from exporter.feed import AdobeFeed
 from exporter.messages import MessageCache, api_fetch
 from exporter.page import PageInfo
 from exporter.secret import Secret
-from exporter.token import TokenProvider
-from exporter.upstream import AdobeStatus
 from exporter.upstream_metrics import UpstreamMetrics
+
+if TYPE_CHECKING:
+    from exporter.token import TokenProvider
 
 
 @dataclass
 class Service:
     app: ExporterApp
     cache: SnapshotCache
-    tokens: TokenProvider
-    client: StatusClient
     metrics: UpstreamMetrics
-    upstream: UpstreamConfig
-    secret_source: Callable[[], Secret]
+    timeout: float  # seconds per upstream request
+    closers: tuple[Callable[[], None], ...]
+    tokens: TokenProvider | None = None  # None with the feed: it needs no token
+    secret_source: Callable[[], Secret] | None = None
+
+    @property
+    def token_expiry(self) -> float | None:
+        """When the cached token expires (None with the feed, or before the first token)."""
+        return None if self.tokens is None else self.tokens.expires_at
 
     def secrets(self) -> tuple[Secret, ...]:
         """Every secret the process holds now, for the log redactor."""
+        if self.tokens is None or self.secret_source is None:
+            return ()
         return (self.secret_source(), *self.tokens.current_values())
 
     def warm_up(self) -> threading.Thread:
         """Collect once in the background so /-/ready turns 200 without waiting for a scrape."""
         thread = threading.Thread(
             target=self.cache.view,
-            args=(Deadline.after(self.upstream.timeout * 4),),
+            args=(Deadline.after(self.timeout * 4),),
             name="first-collection",
             daemon=True,
         )
@@ -48,18 +62,27 @@ class Service:
         return thread
 
     def close(self) -> None:
-        self.client.close()
-        self.tokens.close()
+        for close in self.closers:
+            close()
 
 
 def build_service(
-    upstream: UpstreamConfig,
+    upstream: UpstreamConfig | FeedConfig,
     collector: CollectorConfig,
     *,
     secret_source: Callable[[], Secret] | None = None,
     demo: bool = False,
     clock: Callable[[], float] = time.time,
 ) -> Service:
+    """The service for the Status API (an UpstreamConfig) or the public feed (a FeedConfig)."""
+    if isinstance(upstream, FeedConfig):
+        return _feed_service(upstream, collector, demo=demo, clock=clock)
+    # Imported here: the token provider brings in Authlib (about 13 MB of memory), which
+    # the feed source, needing no token, does without.
+    from exporter.client import StatusClient
+    from exporter.token import TokenProvider
+    from exporter.upstream import AdobeStatus
+
     metrics = UpstreamMetrics()
     source = secret_source or (lambda: upstream.client_secret)
     tokens = TokenProvider(upstream, metrics, secret_source=source, clock=clock)
@@ -79,4 +102,23 @@ def build_service(
         lambda: tokens.expires_at,
         PageInfo(version=__version__, api_url=upstream.api_url, demo=demo, locale=collector.locale),
     )
-    return Service(app, cache, tokens, client, metrics, upstream, source)
+    return Service(
+        app, cache, metrics, upstream.timeout, (client.close, tokens.close), tokens, source
+    )
+
+
+def _feed_service(
+    feed: FeedConfig, collector: CollectorConfig, *, demo: bool, clock: Callable[[], float]
+) -> Service:
+    metrics = UpstreamMetrics(feed=True)
+    adobe = AdobeFeed(feed, collector, metrics, clock=clock)
+    cache = SnapshotCache(
+        adobe.collect, status_families, collector, retry_at=lambda: adobe.retry_at, clock=clock
+    )
+    app = ExporterApp(
+        cache,
+        metrics,
+        lambda: None,
+        PageInfo(version=__version__, api_url=feed.feed_url, demo=demo, locale=collector.locale),
+    )
+    return Service(app, cache, metrics, feed.timeout, (adobe.close,))

@@ -17,6 +17,8 @@ from prometheus_client.registry import Collector
 from prometheus_client.samples import Sample
 
 ENDPOINTS: Final = ("token", "events", "products", "clouds", "messages")
+# The public feed: StatusEvents is `events`, SnowServiceRegistry is `registry`; no IMS.
+FEED_ENDPOINTS: Final = ("events", "registry")
 ERROR_REASONS: Final = ("timeout", "connection", "http", "throttled", "invalid_response")
 
 # Upstream latency spans loopback (ms) to a slow vendor API near the 10 s timeout.
@@ -26,25 +28,27 @@ LATENCY_BUCKETS: Final = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 class UpstreamMetrics:
     """The process-lifetime self metrics, registered in their own registry."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, feed: bool = False) -> None:
+        """`feed`: the public feed's endpoints and no token family (it needs no token)."""
         self.registry = CollectorRegistry(auto_describe=False)
+        # Created unregistered with the feed, so it never shows on /metrics.
         self.token_requests = Counter(
             "adobe_status_token_requests_total",
             "Token requests made to Adobe IMS, by result.",
             ["result"],
-            registry=self.registry,
+            registry=None if feed else self.registry,
         )
         self.request_duration = Histogram(
             "adobe_status_api_request_duration_seconds",
-            "Duration of upstream HTTP requests to Adobe IMS and the Status API.",
+            "Duration of upstream HTTP requests to Adobe (IMS, the Status API or the public feed).",
             ["endpoint"],
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
         self.requests = Counter(
             "adobe_status_api_requests_total",
-            "Upstream HTTP requests to Adobe IMS and the Status API, by HTTP status code "
-            "('error' when no answer came).",
+            "Upstream HTTP requests to Adobe (IMS, the Status API or the public feed), by "
+            "HTTP status code ('error' when no answer came).",
             ["endpoint", "code"],
             registry=self.registry,
         )
@@ -57,7 +61,7 @@ class UpstreamMetrics:
         # Zero-initialise every known series so rate() and alerts see them from the start.
         for result in ("success", "failure"):
             self.token_requests.labels(result=result)
-        for endpoint in ENDPOINTS:
+        for endpoint in FEED_ENDPOINTS if feed else ENDPOINTS:
             self.request_duration.labels(endpoint=endpoint)
             for reason in ERROR_REASONS:
                 self.errors.labels(endpoint=endpoint, reason=reason)

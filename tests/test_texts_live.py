@@ -193,6 +193,7 @@ def test_a_secret_echoed_in_a_text_is_masked_on_the_page(
     simulator: Simulator, exporter: RunningExporter
 ) -> None:
     exporter.scrape()  # takes a token
+    assert exporter.service.tokens is not None  # the API source
     (token,) = exporter.service.tokens.current_values()
     event = simulator.add_incident(
         product_id=ANALYTICS, title="t", message="m", title_token="T-ECHO", message_token="M-ECHO"

@@ -1,0 +1,109 @@
+"""The public feed's StatusEvents document read straight from its bytes, event by event.
+
+The document is the spec's `Events` map shape, over 8 MiB for the last ~40 days and
+growing: `{"incidentEvent": {"incidents": {id: event}, "messages": ...},
+"maintenanceEvent": {"maintenance": {id: event}, "messages": ...}}`. Like `read_events`
+for the API's arrays, the two event maps are decoded one event at a time (with the json
+module's own C scanner), so the whole document never exists as one Python tree.
+
+The result, errors included, is `parse_feed(json.loads(body), now=now)`'s: invalid JSON
+anywhere raises json.JSONDecodeError before any ShapeError, and a body in which neither
+section carries its events map is a ShapeError, never "all operational".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from exporter.impacts import dicts
+from exporter.jsonstream import JsonScanner
+from exporter.model import Anomaly
+from exporter.parse import _FEED_SECTIONS as SECTIONS  # parse_feed's sections, read alike
+from exporter.parse import EventReader, Events, ShapeError, parse_feed
+from exporter.parse import _read_messages as read_messages
+
+
+@dataclass
+class _Section:
+    """One section as streamed: its events, and what parse_feed reads after them."""
+
+    part: Events = field(default_factory=Events)
+    has_events_map: bool = False
+    messages: object = None  # texts: small, decoded whole
+
+
+def read_feed(body: bytes | bytearray, *, now: float) -> Events:
+    """Open events and texts of a StatusEvents body; `now` as in parse_feed."""
+    scanner = JsonScanner(body.decode(json.detect_encoding(body), "surrogatepass"))
+    if scanner.peek() != "{":
+        value = scanner.value()
+        scanner.end()
+        parse_feed(value, now=now)  # valid JSON, but not an object: raises ShapeError
+    sections: dict[str, _Section] = {}
+    problems: dict[str, str] = {}  # raised once the whole text is known to be JSON
+    for name in scanner.members():
+        if name not in SECTIONS:
+            scanner.value()
+            continue
+        problems.pop(name, None)  # a repeated key replaces the earlier value, as in json.loads
+        if scanner.peek() == "{":
+            sections[name] = _read_section(scanner, *SECTIONS[name], now)
+            continue
+        value = scanner.value()
+        sections[name] = _Section()
+        if value is not None and not isinstance(value, list | dict):
+            problems[name] = f"{name!r} is a {type(value).__name__}"
+        elif value:  # a non-empty list
+            problems[name] = "incidentEvent and maintenanceEvent must be objects"
+    scanner.end()
+    if problems:
+        raise ShapeError(next(iter(problems.values())))
+    if not any(section.has_events_map for section in sections.values()):
+        raise ShapeError("none of incidentEvent.incidents, maintenanceEvent.maintenance")
+    events = Events()
+    for name in SECTIONS:
+        section = sections.get(name)
+        if section is not None:
+            events.impacts += section.part.impacts
+            events.anomalies += section.part.anomalies
+            read_messages(section.messages, events)
+    return events
+
+
+def _read_section(
+    scanner: JsonScanner, map_key: str, what: str, read: EventReader, now: float
+) -> _Section:
+    """One section object: its events map streamed, its texts kept, the rest skipped."""
+    section = _Section()
+    for key in scanner.members():
+        if key == "messages":
+            section.messages = scanner.value()
+        elif key != map_key:
+            scanner.value()
+        elif scanner.peek() == "{":
+            section.has_events_map = True
+            section.part = _read_map(scanner, what, read, now)
+        else:
+            section.has_events_map = True
+            part = section.part = Events()
+            for item in dicts(scanner.value(), part.anomalies, what):
+                read(item, part.impacts, part.anomalies, now)
+    return section
+
+
+def _read_map(scanner: JsonScanner, what: str, read: EventReader, now: float) -> Events:
+    """An events map, one event at a time; a repeated id replaces the earlier event."""
+    by_id: dict[str, Events] = {}
+    for event_id in scanner.members():
+        one = by_id[event_id] = Events()
+        item = scanner.value()
+        if isinstance(item, dict):
+            read(item, one.impacts, one.anomalies, now)
+        else:
+            one.anomalies.append(Anomaly("malformed_entry", what))
+    part = Events()
+    for one in by_id.values():
+        part.impacts += one.impacts
+        part.anomalies += one.anomalies
+    return part
