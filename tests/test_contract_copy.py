@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from tests.contract import CONTRACT_PATH, FALLBACK_CONTRACT_METRICS, contract_metrics
+
+if not CONTRACT_PATH.is_file():
+    # As with Adobe's spec (tests/adobe_spec.py): a stranger's clone without ../shared has
+    # nothing to compare the copy with; CI always has the contract, and must run this.
+    message = f"the contract is not at {CONTRACT_PATH}"
+    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message, allow_module_level=True)
 
 
 def test_the_fallback_table_equals_the_contracts_metrics_table() -> None:
-    # Beside the repository (always in this workplace and its CI) the contract is read;
-    # a fallback that drifted from it would check a stranger's clone against old names.
-    assert CONTRACT_PATH.is_file(), f"the contract is not at {CONTRACT_PATH}"
+    # A fallback that drifted from the contract would check a clone against old names.
     assert contract_metrics() == FALLBACK_CONTRACT_METRICS
