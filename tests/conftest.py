@@ -18,8 +18,8 @@ from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import Service, build_service
 
 # Tests that drive external tools are marked `integration` automatically, and the tools are
-# checked only when such a test is selected: see tests/tool_marks.py.
-from tests.tool_marks import (
+# checked only when such a test is selected: see tests/support/tool_marks.py.
+from tests.support.tool_marks import (
     pytest_collection_finish,
     pytest_collection_modifyitems,
     tool_stand_ins,

@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-from tests.contract import CONTRACT_PATH, FALLBACK_CONTRACT_METRICS, contract_metrics
+from tests.support.contract import CONTRACT_PATH, FALLBACK_CONTRACT_METRICS, contract_metrics
 
 if not CONTRACT_PATH.is_file():
-    # As with Adobe's spec (tests/adobe_spec.py): a stranger's clone without ../shared has
+    # As with Adobe's spec (tests/support/adobe_spec.py): a stranger's clone without ../shared has
     # nothing to compare the copy with; CI always has the contract, and must run this.
     message = f"the contract is not at {CONTRACT_PATH}"
     if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):

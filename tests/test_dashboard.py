@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.contract import contract_metrics
+from tests.support.contract import contract_metrics
 
 REPO = Path(__file__).resolve().parents[1]
 DASHBOARD_PATH = REPO / "grafana" / "adobe-status.json"

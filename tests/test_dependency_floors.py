@@ -27,8 +27,8 @@ import requests
 from packaging.version import Version
 
 from tests.conftest import parse_samples, value
-from tests.prometheus_support import assert_metrics_clean, free_port
-from tests.tls_support import basic_auth, bcrypt_hash, write_web_config
+from tests.support.prometheus import assert_metrics_clean, free_port
+from tests.support.tls import basic_auth, bcrypt_hash, write_web_config
 
 pytestmark = pytest.mark.integration
 

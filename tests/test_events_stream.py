@@ -11,8 +11,8 @@ import pytest
 from exporter.parse import Events, ShapeError, parse_events, read_events
 from exporter.simulator import Scale, Simulator
 from exporter.simulator.snapshot import Filters
-from tests import payloads as p
 from tests.fixtures import real_events as real
+from tests.support import payloads as p
 
 FROZEN = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 

@@ -6,7 +6,7 @@ import pytest
 
 from exporter.simulator import Simulator
 from tests.conftest import RunningExporter
-from tests.prometheus_support import assert_metrics_clean, check_metrics
+from tests.support.prometheus import assert_metrics_clean, check_metrics
 
 pytestmark = pytest.mark.integration
 

@@ -25,7 +25,7 @@ from tests.conftest import (
     parse_samples,
     value,
 )
-from tests.prometheus_support import assert_metrics_clean, free_port
+from tests.support.prometheus import assert_metrics_clean, free_port
 
 pytestmark = pytest.mark.integration
 

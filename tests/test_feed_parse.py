@@ -20,9 +20,9 @@ from exporter.feed_registry import parse_service_registry
 from exporter.model import Region
 from exporter.parse import Events, ShapeError, parse_feed
 from exporter.simulator import Scale, Simulator
-from tests import payloads as p
-from tests.adobe_spec import require_spec
-from tests.spec_strategies import Spec, spliced, worlds
+from tests.support import payloads as p
+from tests.support.adobe_spec import require_spec
+from tests.support.spec_strategies import Spec, spliced, worlds
 
 FROZEN = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 SPEC = Spec.load(require_spec("generate feed payloads from it"))

@@ -12,10 +12,10 @@ import pytest
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 
 from exporter.upstream_metrics import LATENCY_BUCKETS, UpstreamMetrics
-from tests.contract import contract_metrics
 from tests.golden import REGENERATE, golden_path, normalise
 from tests.golden.scenarios import SCENARIOS
-from tests.prometheus_support import assert_metrics_clean
+from tests.support.contract import contract_metrics
+from tests.support.prometheus import assert_metrics_clean
 
 TYPE_LINE = re.compile(r"^# TYPE (\S+) (\S+)$", re.MULTILINE)
 

@@ -17,7 +17,7 @@ import helm_python
 import pytest
 import yaml
 
-from tests.helm_support import (
+from tests.support.helm import (
     CHART_DIR,
     DASHBOARD_COPY,
     DASHBOARD_SOURCE,

@@ -29,7 +29,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.helm_support import CHART_DIR, REPO_ROOT, package_version
+from tests.support.helm import CHART_DIR, REPO_ROOT, package_version
 
 # Builds a wheel, installs it from PyPI into a new venv, runs the exporter on loopback.
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_support import (
+from tests.support.live import (
     JOB,
     LiveStack,
     alerts_named,
@@ -22,7 +22,7 @@ from tests.live_support import (
     poll,
     wait_for_rule_evaluation,
 )
-from tests.prometheus_support import value
+from tests.support.prometheus import value
 
 pytestmark = pytest.mark.integration
 

@@ -34,8 +34,8 @@ import pytest
 
 from exporter import __version__
 from exporter.simulator import Simulator
-from tests.live_support import LiveStack, live_stack, new_simulator, poll
-from tests.prometheus_support import value
+from tests.support.live import LiveStack, live_stack, new_simulator, poll
+from tests.support.prometheus import value
 
 pytestmark = pytest.mark.integration
 

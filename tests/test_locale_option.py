@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.process_support import clean_env
+from tests.support.process import clean_env
 from tests.test_cli import run
 
 pytestmark = pytest.mark.integration

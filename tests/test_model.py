@@ -10,8 +10,8 @@ from exporter.config import Selection
 from exporter.model import Message, State, parse_time, severity_label
 from exporter.parse import ShapeError, parse_events, parse_feed, parse_registry
 from exporter.report import StatusReport, resolve, summarize
-from tests import payloads as p
-from tests.payloads import NOW
+from tests.support import payloads as p
+from tests.support.payloads import NOW
 
 
 def summary_of(

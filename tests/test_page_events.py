@@ -13,7 +13,7 @@ from exporter.model import Impact, Message, Product, ProductCatalog, Region, Sta
 from exporter.page import PageInfo, render_page
 from exporter.report import Scope, StatusReport, summarize
 from exporter.snapshot import Snapshot, View
-from tests.live_support import Node, parse_html
+from tests.support.live import Node, parse_html
 
 NOW = 1_790_000_000.0
 ALL = Scope(None, None, None)

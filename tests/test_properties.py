@@ -2,7 +2,7 @@
 
 Payloads come from the spec's component schemas (`Event` with its `IncidentDto` and
 `MaintenanceDto`, `Events`, `Product`, `Cloud`) through hypothesis-jsonschema (see
-tests/spec_strategies.py), plus JSON of any shape and spec payloads with junk spliced in.
+tests/support/spec_strategies.py), plus JSON of any shape and spec payloads with junk spliced in.
 The spec is read in place from ../shared/adobe-status (beside the repository) or
 $ADOBE_STATUS_SPEC; without it this module is skipped, and says so.
 
@@ -40,11 +40,11 @@ from exporter.parse import (
 )
 from exporter.report import ProductStatus, StatusReport, resolve, summarize
 from exporter.snapshot import Snapshot, View
-from tests import payloads as p
-from tests.adobe_spec import require_spec
-from tests.payloads import NOW
-from tests.prometheus_support import assert_metrics_clean
-from tests.spec_strategies import (
+from tests.support import payloads as p
+from tests.support.adobe_spec import require_spec
+from tests.support.payloads import NOW
+from tests.support.prometheus import assert_metrics_clean
+from tests.support.spec_strategies import (
     KEYS,
     TWIN_NOW,
     Spec,

@@ -19,10 +19,10 @@ from exporter.config import Selection
 from exporter.model import Message
 from exporter.parse import Events, parse_events, parse_feed, parse_registry, read_events
 from exporter.report import StatusReport, resolve, summarize
-from tests.adobe_spec import require_spec
 from tests.fixtures import real_events as real
-from tests.payloads import NOW
-from tests.spec_strategies import Spec
+from tests.support.adobe_spec import require_spec
+from tests.support.payloads import NOW
+from tests.support.spec_strategies import Spec
 
 READERS: dict[str, Callable[[], Events]] = {
     "api": lambda: parse_events(real.dto(real.scenario()), now=NOW),

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.contract import contract_metrics
+from tests.support.contract import contract_metrics
 
 REPO = Path(__file__).resolve().parents[1]
 RULES_PATH = REPO / "prometheus" / "alerts.yml"

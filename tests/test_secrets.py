@@ -11,7 +11,7 @@ import requests
 from exporter.secret import Secret, SecretFile
 from exporter.simulator import Simulator, SimulatorServer
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
-from tests.process_support import exporter_env, serve_process, wait_ready
+from tests.support.process import exporter_env, serve_process, wait_ready
 
 pytestmark = pytest.mark.integration
 

@@ -17,9 +17,9 @@ import requests
 
 from exporter.simulator import Simulator, SimulatorServer
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, parse_samples, value
-from tests.process_support import exporter_env, serve_process, wait_ready
-from tests.prometheus_support import run_prometheus
-from tests.tls_support import bcrypt_hash, make_tls_files, write_web_config
+from tests.support.process import exporter_env, serve_process, wait_ready
+from tests.support.prometheus import run_prometheus
+from tests.support.tls import bcrypt_hash, make_tls_files, write_web_config
 
 pytestmark = pytest.mark.integration
 

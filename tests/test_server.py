@@ -24,8 +24,8 @@ from exporter.web.config import TLSConfig, WebConfig, load_web_config
 from exporter.web.listen import parse_listen_address
 from exporter.web.server import ExporterHTTPServer
 from tests.conftest import ExporterFactory, RunningExporter, parse_samples
-from tests.prometheus_support import run_prometheus, value
-from tests.tls_support import (
+from tests.support.prometheus import run_prometheus, value
+from tests.support.tls import (
     Response,
     TLSFiles,
     basic_auth,

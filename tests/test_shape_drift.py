@@ -13,7 +13,7 @@ import pytest
 
 from exporter.simulator import Simulator
 from tests.conftest import ExporterFactory, FakeClock, RunningExporter, Samples, series, value
-from tests.payloads import incident
+from tests.support.payloads import incident
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ import yaml
 from jsonschema import Draft4Validator
 
 from exporter.simulator import API_KEY, Scale, Simulator, SimulatorServer
-from tests.adobe_spec import require_spec
+from tests.support.adobe_spec import require_spec
 
 SPEC = require_spec("validate the simulator against it")
 

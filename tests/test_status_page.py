@@ -19,7 +19,7 @@ import pytest
 import exporter as exporter_package
 from exporter.simulator import Simulator
 from tests.conftest import CLIENT_SECRET, FakeClock, RunningExporter
-from tests.live_support import (
+from tests.support.live import (
     ARTIFACTS,
     Node,
     chromium_dump_dom,

@@ -18,7 +18,7 @@ from exporter.secret import MASK
 from exporter.simulator import Simulator
 from exporter.sources.api.messages import FAILURE_BACKOFF
 from tests.conftest import CLIENT_SECRET, ExporterFactory, FakeClock, RunningExporter, value
-from tests.live_support import Node, parse_html
+from tests.support.live import Node, parse_html
 
 pytestmark = pytest.mark.integration
 

@@ -1,5 +1,5 @@
 """`make test-fast` needs no external tool: tests that drive one are marked `integration` by
-tests/tool_marks.py from what they call, and the tool check runs only when they are selected.
+tests/support/tool_marks.py from what they call, and the tool check runs only when they are selected.
 
 Each check runs pytest in a subprocess whose PATH holds none of the tools.
 """
@@ -25,8 +25,8 @@ import sys
 import helm_python
 import pytest
 
-import tests.live_support
-from tests.prometheus_support import assert_metrics_clean
+import tests.support.live
+from tests.support.prometheus import assert_metrics_clean
 
 
 def test_pure_python():
@@ -47,7 +47,7 @@ def test_through_a_fixture_that_runs_amtool(routes):
 
 
 def render(url):
-    return tests.live_support.chromium_dump_dom(url)
+    return tests.support.live.chromium_dump_dom(url)
 
 
 def test_through_a_local_helper_and_a_module_attribute():
@@ -126,7 +126,7 @@ def probe_args(path: Path, *args: str) -> list[str]:
         "--rootdir",
         str(path.parent),
         "-p",
-        "tests.tool_marks",
+        "tests.support.tool_marks",
         *args,
         str(path),
     ]

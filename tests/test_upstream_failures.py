@@ -180,7 +180,7 @@ def test_connection_dropped_is_reason_connection(
 
 
 def test_connection_refused_is_reason_connection(make_exporter: ExporterFactory) -> None:
-    from tests.prometheus_support import free_port
+    from tests.support.prometheus import free_port
 
     port = free_port()
     exporter = make_exporter(

@@ -13,7 +13,7 @@ import pytest
 
 from exporter.web import auth
 from exporter.web.config import WebConfig, WebConfigError, load_web_config
-from tests.tls_support import TLSFiles, basic_auth, bcrypt_hash, make_tls_files, write_web_config
+from tests.support.tls import TLSFiles, basic_auth, bcrypt_hash, make_tls_files, write_web_config
 
 PASSWORD = "correct horse battery staple"
 

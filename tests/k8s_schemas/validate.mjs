@@ -8,7 +8,7 @@
 // stdin: a JSON array of Kubernetes objects (monitoring.coreos.com/* only).
 // stdout: a JSON array, one entry per object: {"kind", "name", "errors": [string]}; empty
 // "errors" means valid. Exit code 0 when every object is valid, 1 when any is not, 2 on bad
-// input. Used by tests/helm_support.py.
+// input. Used by tests/support/helm.py.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

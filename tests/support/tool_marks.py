@@ -12,7 +12,7 @@ PATH starts with stand-ins for every tool that record the call, and the test err
 the tool it ran (`tools_only_in_integration_tests`).
 
 The tools are checked at session start (scripts/test-tools --check), and only when a
-selected test needs them. conftest.py imports the hooks; `pytest -p tests.tool_marks`
+selected test needs them. conftest.py imports the hooks; `pytest -p tests.support.tool_marks`
 loads them for a test file outside tests/.
 """
 
@@ -50,7 +50,7 @@ TOOLS = frozenset(
 TOOL_MODULES = frozenset({"helm_python"})
 VENV_ARGS = ("-m", "venv")
 REPORT_VARIABLE = "TOOL_MARKS_REPORT"
-TEST_TOOLS = Path(__file__).resolve().parent.parent / "scripts" / "test-tools"
+TEST_TOOLS = Path(__file__).resolve().parents[2] / "scripts" / "test-tools"
 
 
 def _constant(node: ast.AST | None) -> str | None:
@@ -229,6 +229,6 @@ def tools_only_in_integration_tests(
         ran = sorted(set(log.read_text(encoding="utf-8").split()))
         pytest.fail(
             f"{request.node.nodeid} ran {', '.join(ran)} without the integration marker: "
-            "mark it @pytest.mark.integration (tests/tool_marks.py did not see the call)",
+            "mark it @pytest.mark.integration (tests/support/tool_marks.py did not see the call)",
             pytrace=False,
         )

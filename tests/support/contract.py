@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONTRACT_PATH = REPO.parent / "shared" / "CONTRACT.md"
 
 # Used only when ../shared/CONTRACT.md is not beside the repository.

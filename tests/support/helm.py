@@ -19,9 +19,9 @@ import helm_python
 import kubernetes_validate
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CHART_DIR = REPO_ROOT / "helm" / "adobe-status-exporter"
-SCHEMAS_DIR = Path(__file__).resolve().parent / "k8s_schemas"
+SCHEMAS_DIR = Path(__file__).resolve().parents[1] / "k8s_schemas"
 
 #: The chart's copies and the repository files they must equal byte for byte.
 DASHBOARD_COPY = CHART_DIR / "files" / "adobe-status.json"

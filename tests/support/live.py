@@ -6,7 +6,7 @@
 
 The simulator and exporter run in this process (threads) on loopback with the real wall
 clock, since Prometheus stamps samples with its own clock; Prometheus scrapes every second
-and evaluates rules every second (see `prometheus_support`).
+and evaluates rules every second (see `tests.support.prometheus`).
 
 Also here: `fast_rules` (a copy of prometheus/alerts.yml with every `for:` shortened),
 headless Chromium (`chromium_dump_dom`, `chromium_screenshot`) and `parse_html`, a small
@@ -37,9 +37,9 @@ from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import Service, build_service
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
-from tests.prometheus_support import POLL_INTERVAL, PrometheusHandle, run_prometheus
+from tests.support.prometheus import POLL_INTERVAL, PrometheusHandle, run_prometheus
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RULES_PATH = REPO / "prometheus" / "alerts.yml"
 ARTIFACTS = REPO / "test-artifacts"
 JOB = "adobe-status"

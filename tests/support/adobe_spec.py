@@ -12,7 +12,7 @@ def spec_path() -> Path:
     """$ADOBE_STATUS_SPEC, else ../shared/adobe-status/statusapi-spec.yaml beside the repo."""
     return Path(
         os.environ.get("ADOBE_STATUS_SPEC")
-        or Path(__file__).resolve().parents[2] / "shared/adobe-status/statusapi-spec.yaml"
+        or Path(__file__).resolve().parents[3] / "shared/adobe-status/statusapi-spec.yaml"
     )
 
 

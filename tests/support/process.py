@@ -19,7 +19,7 @@ import requests
 
 from exporter.simulator import SimulatorServer
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
-from tests.prometheus_support import free_port
+from tests.support.prometheus import free_port
 
 POLL_INTERVAL = 0.1
 
