@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
-from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.config import CacheConfig, Selection, UpstreamConfig
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
-from exporter.wiring import Service, build_service
-
-# Tests that drive external tools are marked `integration` automatically, and the tools are
-# checked only when such a test is selected: see tests/support/tool_marks.py.
+from exporter.wiring import build_service
+from tests.support.exporters import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    ExporterFactory,
+    FakeClock,
+    RunningExporter,
+)
 from tests.support.tool_marks import (
     pytest_collection_finish,
     pytest_collection_modifyitems,
@@ -26,46 +26,14 @@ from tests.support.tool_marks import (
     tools_only_in_integration_tests,
 )
 
+# Tests that drive external tools are marked `integration` automatically, and the tools are
+# checked only when such a test is selected: see tests/support/tool_marks.py.
 __all__ = [
     "pytest_collection_finish",
     "pytest_collection_modifyitems",
     "tool_stand_ins",
     "tools_only_in_integration_tests",
 ]
-
-CLIENT_ID = "test-client"
-CLIENT_SECRET = "canary-s3cret-7f3a9c1e"  # also the canary the secret-hygiene tests look for
-
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
-
-
-def parse_samples(text: str) -> Samples:
-    samples: Samples = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            samples[(sample.name, frozenset(sample.labels.items()))] = sample.value
-    return samples
-
-
-def value(samples: Samples, name: str, **labels: str) -> float | None:
-    return samples.get((name, frozenset(labels.items())))
-
-
-def series(samples: Samples, name: str) -> list[dict[str, str]]:
-    return [dict(labels) for (sample_name, labels) in samples if sample_name == name]
-
-
-class FakeClock:
-    """Wall-clock time that only moves when a test says so (shared by simulator and exporter)."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -84,31 +52,6 @@ def simulator(clock: FakeClock) -> Iterator[Simulator]:
 def sim_server(simulator: Simulator) -> Iterator[SimulatorServer]:
     with SimulatorServer(simulator, host="127.0.0.1", port=0) as server:
         yield server
-
-
-@dataclass
-class RunningExporter:
-    service: Service
-    server: ExporterHTTPServer
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", 30)
-        return requests.get(self.url + path, **kwargs)  # noqa: S113 - timeout set above
-
-    def scrape(self, scrape_timeout: float | None = None) -> Samples:
-        headers = {}
-        if scrape_timeout is not None:
-            headers["X-Prometheus-Scrape-Timeout-Seconds"] = str(scrape_timeout)
-        response = self.get("/metrics", headers=headers)
-        assert response.status_code == 200, response.text
-        return parse_samples(response.text)
-
-
-ExporterFactory = Callable[..., RunningExporter]
 
 
 @pytest.fixture

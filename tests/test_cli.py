@@ -15,7 +15,7 @@ import requests
 
 from exporter.cli import PROG
 from exporter.simulator import SimulatorServer
-from tests.conftest import CLIENT_ID, CLIENT_SECRET, parse_samples, value
+from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, parse_samples, value
 from tests.support.process import clean_env, exporter_env, serve_process, wait_ready
 from tests.support.prometheus import free_port
 

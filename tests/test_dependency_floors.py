@@ -26,7 +26,7 @@ import pytest
 import requests
 from packaging.version import Version
 
-from tests.conftest import parse_samples, value
+from tests.support.exporters import parse_samples, value
 from tests.support.prometheus import assert_metrics_clean, free_port
 from tests.support.tls import basic_auth, bcrypt_hash, write_web_config
 

@@ -17,7 +17,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from exporter.config import Selection
 from exporter.deadline import SCRAPE_TIMEOUT_HEADER, Deadline
 from exporter.simulator import Simulator
-from tests.conftest import ExporterFactory, FakeClock, RunningExporter, parse_samples, series, value
+from tests.support.exporters import (
+    ExporterFactory,
+    FakeClock,
+    RunningExporter,
+    parse_samples,
+    series,
+    value,
+)
 
 pytestmark = pytest.mark.integration
 

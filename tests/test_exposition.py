@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from exporter.simulator import Simulator
-from tests.conftest import RunningExporter
+from tests.support.exporters import RunningExporter
 from tests.support.prometheus import assert_metrics_clean, check_metrics
 
 pytestmark = pytest.mark.integration

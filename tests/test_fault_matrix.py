@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from exporter.simulator import Simulator
-from tests.conftest import (
+from tests.support.exporters import (
     ExporterFactory,
     FakeClock,
     RunningExporter,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from exporter.simulator import Simulator
-from tests.conftest import ExporterFactory, FakeClock, series, value
+from tests.support.exporters import ExporterFactory, FakeClock, series, value
 
 pytestmark = pytest.mark.integration
 

@@ -22,7 +22,7 @@ from exporter.simulator import Simulator, SimulatorServer
 from exporter.simulator.catalog import Catalog
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import build_service
-from tests.conftest import CLIENT_ID, CLIENT_SECRET, Samples, parse_samples
+from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, Samples, parse_samples
 
 pytestmark = pytest.mark.integration
 

@@ -23,7 +23,7 @@ from exporter.config import CacheConfig, FeedConfig, Selection
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import build_service
-from tests.conftest import FakeClock, RunningExporter, Samples, series, value
+from tests.support.exporters import FakeClock, RunningExporter, Samples, series, value
 from tests.support.prometheus import run_prometheus
 from tests.test_feed_cli import run as run_cli
 from tests.test_texts_live import says

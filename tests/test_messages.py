@@ -21,7 +21,7 @@ from exporter.sources.api.messages import (
     mask_secrets,
     parse_messages,
 )
-from tests.conftest import FakeClock
+from tests.support.exporters import FakeClock
 
 
 class Upstream:

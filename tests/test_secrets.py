@@ -10,7 +10,7 @@ import requests
 
 from exporter.secret import Secret, SecretFile
 from exporter.simulator import Simulator, SimulatorServer
-from tests.conftest import CLIENT_ID, CLIENT_SECRET
+from tests.support.exporters import CLIENT_ID, CLIENT_SECRET
 from tests.support.process import exporter_env, serve_process, wait_ready
 
 pytestmark = pytest.mark.integration

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from exporter.simulator import Simulator, SimulatorServer
-from tests.conftest import CLIENT_ID, CLIENT_SECRET, parse_samples, value
+from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, parse_samples, value
 from tests.support.process import exporter_env, serve_process, wait_ready
 from tests.support.prometheus import run_prometheus
 from tests.support.tls import bcrypt_hash, make_tls_files, write_web_config

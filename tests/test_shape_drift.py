@@ -12,7 +12,14 @@ import json
 import pytest
 
 from exporter.simulator import Simulator
-from tests.conftest import ExporterFactory, FakeClock, RunningExporter, Samples, series, value
+from tests.support.exporters import (
+    ExporterFactory,
+    FakeClock,
+    RunningExporter,
+    Samples,
+    series,
+    value,
+)
 from tests.support.payloads import incident
 
 pytestmark = pytest.mark.integration

@@ -18,7 +18,7 @@ import pytest
 
 import exporter as exporter_package
 from exporter.simulator import Simulator
-from tests.conftest import CLIENT_SECRET, FakeClock, RunningExporter
+from tests.support.exporters import CLIENT_SECRET, FakeClock, RunningExporter
 from tests.support.live import (
     ARTIFACTS,
     Node,

@@ -17,7 +17,13 @@ from exporter.errors import ERROR_REASONS
 from exporter.secret import MASK
 from exporter.simulator import Simulator
 from exporter.sources.api.messages import FAILURE_BACKOFF
-from tests.conftest import CLIENT_SECRET, ExporterFactory, FakeClock, RunningExporter, value
+from tests.support.exporters import (
+    CLIENT_SECRET,
+    ExporterFactory,
+    FakeClock,
+    RunningExporter,
+    value,
+)
 from tests.support.live import Node, parse_html
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from exporter.simulator import Simulator
-from tests.conftest import ExporterFactory, FakeClock, RunningExporter, value
+from tests.support.exporters import ExporterFactory, FakeClock, RunningExporter, value
 
 pytestmark = pytest.mark.integration
 

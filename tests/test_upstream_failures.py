@@ -7,7 +7,7 @@ import email.utils
 import pytest
 
 from exporter.simulator import Simulator
-from tests.conftest import ExporterFactory, FakeClock, RunningExporter, series, value
+from tests.support.exporters import ExporterFactory, FakeClock, RunningExporter, series, value
 
 pytestmark = pytest.mark.integration
 
@@ -136,7 +136,7 @@ def test_slow_upstream_is_cut_at_scrape_timeout(
         "/metrics", headers={"X-Prometheus-Scrape-Timeout-Seconds": "1.5"}, timeout=1.5
     )
     assert response.status_code == 200
-    from tests.conftest import parse_samples
+    from tests.support.exporters import parse_samples
 
     samples = parse_samples(response.text)
     assert value(samples, "adobe_status_up") == 0
@@ -155,7 +155,7 @@ def test_body_slower_than_scrape_timeout_is_cut(
     response = exporter.get(
         "/metrics", headers={"X-Prometheus-Scrape-Timeout-Seconds": "2"}, timeout=2
     )
-    from tests.conftest import parse_samples
+    from tests.support.exporters import parse_samples
 
     samples = parse_samples(response.text)
     assert value(samples, "adobe_status_up") == 0

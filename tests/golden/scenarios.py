@@ -18,8 +18,8 @@ from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import build_service
-from tests.conftest import CLIENT_ID, CLIENT_SECRET, FakeClock
 from tests.golden import FROZEN_NOW, normalise
+from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, FakeClock
 
 SEED = 7
 MINUTE = 60.0

@@ -36,7 +36,7 @@ from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import Service, build_service
-from tests.conftest import CLIENT_ID, CLIENT_SECRET
+from tests.support.exporters import CLIENT_ID, CLIENT_SECRET
 from tests.support.prometheus import POLL_INTERVAL, PrometheusHandle, run_prometheus
 
 REPO = Path(__file__).resolve().parents[2]

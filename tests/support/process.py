@@ -18,7 +18,7 @@ from typing import Any
 import requests
 
 from exporter.simulator import SimulatorServer
-from tests.conftest import CLIENT_ID, CLIENT_SECRET
+from tests.support.exporters import CLIENT_ID, CLIENT_SECRET
 from tests.support.prometheus import free_port
 
 POLL_INTERVAL = 0.1
