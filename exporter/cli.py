@@ -45,6 +45,7 @@ from exporter.config import (
     check_url,
 )
 from exporter.deadline import Deadline
+from exporter.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from exporter.logs import FORMATS, LEVELS, setup_logging
 from exporter.memory import return_large_buffers
 from exporter.model import State
@@ -57,8 +58,6 @@ from exporter.web.server import ExporterHTTPServer
 log = logging.getLogger("exporter")
 
 PROG = "adobe-status-exporter"
-DEMO_CLIENT_ID = "demo-client"
-DEMO_CLIENT_SECRET = "demo-secret"  # noqa: S105 - the simulator's public demo credential
 
 
 class CommaList(click.types.StringParamType):
@@ -692,21 +691,26 @@ def _table(view: View) -> str:
     return "\n".join(lines)
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(f"{PROG}: error: {message}", err=True)
+def _fail(prog: str, message: str) -> NoReturn:
+    click.echo(f"{prog}: error: {message}", err=True)
     sys.exit(2)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console script entry point: click without its multi-line usage errors."""
+def run(command: click.Command, argv: list[str] | None, prog: str) -> NoReturn:
+    """Run a click command without click's multi-line usage errors; exit with its code."""
     try:
-        code = cli.main(args=argv, prog_name=PROG, standalone_mode=False)
+        code = command.main(args=argv, prog_name=prog, standalone_mode=False)
     except ConfigError as error:  # the one place bad configuration becomes exit 2
-        _fail(str(error))
+        _fail(prog, str(error))
     except click.UsageError as error:  # includes BadParameter, NoSuchOption, MissingParameter
-        _fail(error.format_message())
+        _fail(prog, error.format_message())
     except click.exceptions.Abort:
         sys.exit(130)
     except click.ClickException as error:
-        _fail(error.format_message())
+        _fail(prog, error.format_message())
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console script entry point (`adobe-status-exporter`, `python -m exporter`)."""
+    run(cli, argv, PROG)
