@@ -11,7 +11,7 @@ DEMO_ADDRESS ?= 127.0.0.1:9720
 LINT_PATHS := exporter tests $(wildcard bench)
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint format bench install dev sync-chart system-deps clean
+.PHONY: help demo test test-fast lint format bench golden install dev sync-chart system-deps clean
 
 help: ## list the targets (also what `make` alone does)
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "make %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -38,6 +38,9 @@ format: $(DEV_STAMP) ## ruff check --fix and ruff format
 
 bench: $(DEV_STAMP) ## benchmarks at three scales, each figure next to its target (and of --source feed)
 	$(BIN)/python -m bench
+
+golden: $(DEV_STAMP) ## rewrite the golden expositions tests/golden/*.prom after a deliberate change (review the diff)
+	$(BIN)/python -m tests.golden
 
 install: $(RUNTIME_STAMP) ## .venv with the exporter and its runtime dependencies
 dev: $(DEV_STAMP) ## .venv with the exporter and the test, lint and bench tools

@@ -16,11 +16,11 @@ import sys
 from dataclasses import asdict, dataclass
 
 from bench.simulator_proc import CLIENT_ID, CLIENT_SECRET
-from exporter.config import CollectorConfig, UpstreamConfig
+from exporter.config import CacheConfig, UpstreamConfig
 from exporter.deadline import Deadline
 from exporter.secret import Secret
-from exporter.service import build_service
 from exporter.simulator import Scale, Simulator, SimulatorServer
+from exporter.wiring import build_service
 
 DAY = 86400.0
 LIFETIME = 3600
@@ -60,7 +60,7 @@ def token_day(scale: str, interval: float) -> TokenDay:
             ims_token_url=server.ims_token_url,
             api_url=server.api_url,
         )
-        service = build_service(upstream, CollectorConfig(cache_ttl=0), clock=clock)
+        service = build_service(upstream, CacheConfig(cache_ttl=0), clock=clock)
         try:
             for step in range(scrapes):
                 now = START + step * interval

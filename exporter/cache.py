@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from exporter.config import CollectorConfig
+from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.summary import Summary
+from exporter.report import StatusReport
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class Snapshot:
     those bytes instead of formatting each sample again.
     """
 
-    summary: Summary
+    report: StatusReport
     families: Sequence[Metric]
     taken_at: float  # Unix seconds
     _encoded: dict[str, bytes] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -48,7 +48,7 @@ class Snapshot:
 
     def renewed(self, taken_at: float) -> Snapshot:
         """The same collection confirmed at `taken_at`, with the encodings made so far."""
-        fresh = Snapshot(self.summary, self.families, taken_at)
+        fresh = Snapshot(self.report, self.families, taken_at)
         with self._encoding:
             fresh._encoded.update(self._encoded)
         return fresh
@@ -84,9 +84,9 @@ class View:
 class SnapshotCache:
     def __init__(
         self,
-        source: Callable[[Deadline], Summary],
-        render: Callable[[Summary], Sequence[Metric]],
-        config: CollectorConfig,
+        source: Callable[[Deadline], StatusReport],
+        render: Callable[[StatusReport], Sequence[Metric]],
+        config: CacheConfig,
         *,
         retry_at: Callable[[], float] = lambda: 0.0,
         clock: Callable[[], float] = time.time,
@@ -155,13 +155,13 @@ class SnapshotCache:
 
     def _collect(self, deadline: Deadline) -> bool:
         try:
-            summary = self._source(deadline)
+            report = self._source(deadline)
             previous = self._snapshot
-            if previous is not None and previous.summary is summary:
+            if previous is not None and previous.report is report:
                 # Upstream said "not modified": keep the families and their encodings.
                 snapshot = previous.renewed(self._clock())
             else:
-                snapshot = Snapshot(summary, self._render(summary), self._clock())
+                snapshot = Snapshot(report, self._render(report), self._clock())
         except UpstreamError as error:
             # Say it loudly once when it starts; repeated failures only at debug level.
             level = logging.DEBUG if self._error else logging.WARNING

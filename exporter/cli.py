@@ -36,7 +36,7 @@ from exporter.config import (
     SOURCES,
     TIMEOUT_RANGE,
     TOKEN_REFRESH_MARGIN_RANGE,
-    CollectorConfig,
+    CacheConfig,
     ConfigError,
     FeedConfig,
     Seconds,
@@ -50,10 +50,10 @@ from exporter.logs import FORMATS, LEVELS, setup_logging
 from exporter.memory import return_large_buffers
 from exporter.model import State
 from exporter.secret import Secret, SecretFile
-from exporter.service import build_service
 from exporter.web.config import WebConfigError, load_web_config
 from exporter.web.listen import parse_listen_address
 from exporter.web.server import ExporterHTTPServer
+from exporter.wiring import build_service
 
 log = logging.getLogger("exporter")
 
@@ -424,7 +424,7 @@ def serve(
     **params: Any,
 ) -> None:
     """Serve /metrics, the status page /, /-/healthy and /-/ready until SIGTERM."""
-    collector = CollectorConfig(
+    collector = CacheConfig(
         selection=selection_from(params),
         cache_ttl=cache_ttl_for(params),
         registry_ttl=params["registry_ttl"],
@@ -489,7 +489,7 @@ def serve(
 @log_options("error", "Log level (check prints its own result; info or debug adds the log).")
 def check(output: str, demo: bool, log_level: str, log_format: str, **params: Any) -> None:
     """Collect once and print the result; exit 0 on success, 1 when upstream fails."""
-    collector = CollectorConfig(selection=selection_from(params))
+    collector = CacheConfig(selection=selection_from(params))
     with upstream_for(params, demo) as (upstream, secret_file):
         service = build_service(upstream, collector, secret_source=secret_file, demo=demo)
         setup_logging(log_level.lower(), log_format.lower(), service.secrets)
@@ -677,8 +677,8 @@ def _table(view: View) -> str:
     if view.snapshot is None:
         lines.append("no data")
         return "\n".join(lines)
-    summary = view.snapshot.summary
-    rows = sorted(summary.products, key=lambda s: (-s.state, s.product.name))
+    report = view.snapshot.report
+    rows = sorted(report.products, key=lambda s: (-s.state, s.product.name))
     width = max((len(s.product.name) for s in rows), default=7)
     lines.append(f"{'PRODUCT':<{width}}  {'ID':<8}  {'STATE':<12}  INCIDENTS  MAINTENANCES")
     for status in rows:
@@ -687,7 +687,7 @@ def _table(view: View) -> str:
             f"{State(status.state).name.lower():<12}  {sum(status.incidents.values()):>9}  "
             f"{sum(status.maintenances.values()):>12}"
         )
-    lines.append(f"{len(rows)} products, {len(summary.events)} open event impacts")
+    lines.append(f"{len(rows)} products, {len(report.events)} open event impacts")
     return "\n".join(lines)
 
 

@@ -21,12 +21,12 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 
 from exporter import __version__
 from exporter.cache import View
-from exporter.summary import Summary
+from exporter.report import StatusReport
 
 PRODUCT_LABELS = ["cloud", "product", "product_id"]
 
 
-def status_families(summary: Summary) -> list[Metric]:
+def status_families(report: StatusReport) -> list[Metric]:
     """The per-product, per-region and per-event families of one collection."""
     product = GaugeMetricFamily(
         "adobe_status_product_status",
@@ -50,7 +50,7 @@ def status_families(summary: Summary) -> list[Metric]:
         "Maintenances of the product, by state (in_progress or scheduled).",
         labels=[*PRODUCT_LABELS, "state"],
     )
-    for status in summary.products:
+    for status in report.products:
         p = status.product
         ids = [p.cloud, p.name, p.id]
         product.add_metric(ids, float(status.state))
@@ -71,7 +71,7 @@ def status_families(summary: Summary) -> list[Metric]:
         "Start (or scheduled start) of the open event, in Unix seconds.",
         labels=["event_id", "kind", "product_id"],
     )
-    for impact, prod in summary.events:  # one per event and product (see summarize)
+    for impact, prod in report.events:  # one per event and product (see summarize)
         key = (impact.event_id, impact.kind, prod.id)
         info.add_metric([*key, prod.name, impact.severity, impact.status], 1.0)
         if impact.start is not None:
@@ -83,7 +83,7 @@ def status_families(summary: Summary) -> list[Metric]:
         "mapped to their documented fallback (schema drift), by field.",
         labels=["field"],
     )
-    counts = Counter(anomaly.field for anomaly in summary.anomalies)
+    counts = Counter(anomaly.field for anomaly in report.anomalies)
     for field in ("incident_status", "maintenance_status", "severity", "malformed_entry"):
         unknown.add_metric([field], float(counts.get(field, 0)))
     return [product, region, incidents, maintenances, info, start, unknown]

@@ -139,8 +139,11 @@ class FeedConfig:
 
 
 @dataclass(frozen=True)
-class CollectorConfig:
-    """How often and how long to trust what upstream said."""
+class CacheConfig:
+    """How long to trust what upstream said (cache, registry, staleness) and what to show.
+
+    Also the selection and the locale: both are resolved in the collection the cache keeps.
+    """
 
     selection: Selection = Selection()
     cache_ttl: float = 0.0

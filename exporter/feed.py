@@ -17,15 +17,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
-from exporter.config import CollectorConfig, FeedConfig
+from exporter.config import CacheConfig, FeedConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.feed_events import read_feed
 from exporter.feed_registry import parse_service_registry
 from exporter.fetch import Body, Fetcher
-from exporter.model import Anomaly, Registry
+from exporter.model import Anomaly, ProductCatalog
 from exporter.parse import Events
-from exporter.summary import Scope, Summary, resolve, summarize
+from exporter.report import Scope, StatusReport, resolve, summarize
 from exporter.texts import needed
 from exporter.upstream_metrics import UpstreamMetrics
 
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 MAX_LOGGED_VALUES = 1000
 
 
-def read_registry(body: Body) -> tuple[Registry, list[Anomaly]]:
+def read_registry(body: Body) -> tuple[ProductCatalog, list[Anomaly]]:
     """A SnowServiceRegistry body decoded and read (2.3 MB: json.loads is fine here)."""
     return parse_service_registry(json.loads(body))
 
@@ -46,7 +46,7 @@ class AdobeFeed:
     def __init__(
         self,
         feed: FeedConfig,
-        config: CollectorConfig,
+        config: CacheConfig,
         metrics: UpstreamMetrics,
         *,
         clock: Callable[[], float] = time.time,
@@ -61,21 +61,21 @@ class AdobeFeed:
             max_response_bytes=feed.max_response_bytes,
             clock=clock,
         )
-        self._registry: Registry | None = None
+        self._registry: ProductCatalog | None = None
         self._scope: Scope | None = None
         self._registry_at = 0.0
         self._logged: set[Anomaly | str] = set()
         self._log_lock = threading.Lock()
-        # What the last collection summarised, and its summary (collections never overlap:
+        # What the last collection summarised, and its report (collections never overlap:
         # the cache runs one at a time).
-        self._last: tuple[Events, Registry, Scope, Summary] | None = None
+        self._last: tuple[Events, ProductCatalog, Scope, StatusReport] | None = None
 
     @property
     def retry_at(self) -> float:
         """Unix time before which no request may be sent (0 when not throttled)."""
         return self._fetcher.retry_at
 
-    def collect(self, deadline: Deadline) -> Summary:
+    def collect(self, deadline: Deadline) -> StatusReport:
         """One collection; raises UpstreamError when the feed's answer cannot be used."""
         self._fetcher.check_throttle("events")
         registry, scope = self._current_registry(deadline)
@@ -83,7 +83,7 @@ class AdobeFeed:
         events = self._fetcher.get("events", self._feed.events_url, deadline, read)
         last = self._last
         if last is not None and last[0] is events and last[1] is registry and last[2] is scope:
-            # Both documents answered 304: the same summary, so the cache can reuse its
+            # Both documents answered 304: the same report, so the cache can reuse its
             # families and their encoding too (a 304 scrape then costs little more than
             # the request).
             return last[3]
@@ -94,17 +94,17 @@ class AdobeFeed:
                 anomaly.field,
                 anomaly.value,
             )
-        summary = summarize(registry, events.impacts, scope, events.anomalies)
+        report = summarize(registry, events.impacts, scope, events.anomalies)
         # The feed carries 40 days of texts; keep only what the open events can show.
-        impacts = [impact for impact, _ in summary.events]
-        summary = replace(summary, messages=needed(events.messages, impacts, self._config.locale))
-        self._last = (events, registry, scope, summary)
-        return summary
+        impacts = [impact for impact, _ in report.events]
+        report = replace(report, messages=needed(events.messages, impacts, self._config.locale))
+        self._last = (events, registry, scope, report)
+        return report
 
     def close(self) -> None:
         self._fetcher.close()
 
-    def _current_registry(self, deadline: Deadline) -> tuple[Registry, Scope]:
+    def _current_registry(self, deadline: Deadline) -> tuple[ProductCatalog, Scope]:
         fresh = self._clock() - self._registry_at < self._config.registry_ttl
         if self._registry is not None and self._scope is not None and fresh:
             return self._registry, self._scope

@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from exporter.model import Anomaly, Product, Region, Registry, clean_text
+from exporter.model import Anomaly, Product, ProductCatalog, Region, clean_text
 from exporter.parse import ShapeError
 
 _SECTIONS = ("clouds", "products", "offerings", "services", "environments")
 
 
-def parse_service_registry(payload: object) -> tuple[Registry, list[Anomaly]]:
+def parse_service_registry(payload: object) -> tuple[ProductCatalog, list[Anomaly]]:
     """The registry from a decoded SnowServiceRegistry document."""
     if not isinstance(payload, dict):
         raise ShapeError(f"registry: expected a JSON object, got {type(payload).__name__}")
@@ -77,7 +77,7 @@ def parse_service_registry(payload: object) -> tuple[Registry, list[Anomaly]]:
             cloud_id=cloud_id,
             regions=tuple(Region(name, name) for name in regions),
         )
-    return Registry(products=products, clouds=cloud_names), anomalies
+    return ProductCatalog(products=products, clouds=cloud_names), anomalies
 
 
 def _entries(value: object, what: str, anomalies: list[Anomaly]) -> dict[str, dict[str, Any]]:

@@ -67,7 +67,7 @@ class Product:
 
 
 @dataclass(frozen=True)
-class Registry:
+class ProductCatalog:
     """Adobe's product registry: what exists, so that silence can be reported as 0."""
 
     products: dict[str, Product]  # by id, in registry order

@@ -28,7 +28,7 @@ from exporter.cache import View
 from exporter.config import DEFAULT_LOCALE
 from exporter.model import Impact, Product, State
 from exporter.page_style import STYLE
-from exporter.summary import ProductStatus
+from exporter.report import ProductStatus
 from exporter.texts import EventText, Messages, event_text
 
 STATE_NAMES = {
@@ -64,7 +64,7 @@ def render_page(
     e = html.escape
     snapshot = view.snapshot
     statuses = sorted(
-        snapshot.summary.products if snapshot else [], key=lambda s: (-s.state, s.product.name)
+        snapshot.report.products if snapshot else [], key=lambda s: (-s.state, s.product.name)
     )
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
@@ -99,11 +99,11 @@ def render_page(
         parts.append(_footer())
         return "".join(parts)
 
-    summary = snapshot.summary
-    parts.extend(_events(summary.events, summary.messages, info.locale, now))
+    report = snapshot.report
+    parts.extend(_events(report.events, report.messages, info.locale, now))
     parts.extend(_products(statuses))
     parts.extend(_regions(statuses))
-    anomalies = len(snapshot.summary.anomalies)
+    anomalies = len(snapshot.report.anomalies)
     if anomalies:
         parts.append(
             f'<p class="meta" id="anomalies">{anomalies} value(s) in the last answer were not '

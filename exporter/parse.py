@@ -20,7 +20,7 @@ from typing import Any
 
 from exporter.impacts import dicts, read_incident, read_maintenance, regions, text
 from exporter.jsonstream import JsonScanner
-from exporter.model import Anomaly, Impact, Message, Product, Registry
+from exporter.model import Anomaly, Impact, Message, Product, ProductCatalog
 
 
 class ShapeError(ValueError):
@@ -79,7 +79,7 @@ def _count(value: object) -> int:
 
 def parse_registry(
     products_payload: object, clouds_payload: object
-) -> tuple[Registry, list[Anomaly]]:
+) -> tuple[ProductCatalog, list[Anomaly]]:
     """The registry from GET /api/v1/products and GET /api/v1/clouds.
 
     A registry with no product, or whose entries carry none of the keys read here, is
@@ -122,7 +122,7 @@ def parse_registry(
         raise ShapeError(f"clouds: no cloud with an id among {len(clouds_payload)} entries")
     if not cloud_of.keys() & products.keys():
         raise ShapeError("clouds: no cloud lists any of the registry's products")
-    return Registry(products=products, clouds=cloud_names), anomalies
+    return ProductCatalog(products=products, clouds=cloud_names), anomalies
 
 
 def _members(value: object, anomalies: list[Anomaly]) -> list[str]:

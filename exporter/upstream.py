@@ -10,13 +10,13 @@ from dataclasses import replace
 from functools import partial
 
 from exporter.client import StatusClient
-from exporter.config import CollectorConfig
+from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.messages import MessageCache
-from exporter.model import Anomaly, Registry
+from exporter.model import Anomaly, ProductCatalog
 from exporter.parse import ShapeError, parse_registry, read_events
-from exporter.summary import Scope, Summary, resolve, summarize
+from exporter.report import Scope, StatusReport, resolve, summarize
 from exporter.texts import tokens_of
 from exporter.upstream_metrics import UpstreamMetrics
 
@@ -32,7 +32,7 @@ class AdobeStatus:
     def __init__(
         self,
         client: StatusClient,
-        config: CollectorConfig,
+        config: CacheConfig,
         metrics: UpstreamMetrics,
         *,
         clock: Callable[[], float] = time.time,
@@ -43,13 +43,13 @@ class AdobeStatus:
         self._config = config
         self._metrics = metrics
         self._clock = clock
-        self._registry: Registry | None = None
+        self._registry: ProductCatalog | None = None
         self._scope: Scope | None = None
         self._registry_at = 0.0
         self._logged: set[Anomaly | str] = set()
         self._log_lock = threading.Lock()
 
-    def collect(self, deadline: Deadline) -> Summary:
+    def collect(self, deadline: Deadline) -> StatusReport:
         """One collection; raises UpstreamError when Adobe's answer cannot be used."""
         registry, scope = self._current_registry(deadline)
         # Decoded and read into the model in one pass, one event at a time: a 40-day feed
@@ -63,21 +63,21 @@ class AdobeStatus:
                 anomaly.field,
                 anomaly.value,
             )
-        summary = summarize(registry, events.impacts, scope, events.anomalies)
-        return self._with_texts(summary, deadline)
+        report = summarize(registry, events.impacts, scope, events.anomalies)
+        return self._with_texts(report, deadline)
 
-    def _with_texts(self, summary: Summary, deadline: Deadline) -> Summary:
+    def _with_texts(self, report: StatusReport, deadline: Deadline) -> StatusReport:
         """Adobe's texts for the open events, asked after them: they never fail a collection."""
         if self._texts is None:
-            return summary
-        tokens = tokens_of(impact for impact, _ in summary.events)
+            return report
+        tokens = tokens_of(impact for impact, _ in report.events)
         try:
-            return replace(summary, messages=self._texts.texts(tokens, deadline))
+            return replace(report, messages=self._texts.texts(tokens, deadline))
         except Exception:  # the page then shows tokens; the statuses must still be served
             log.exception("could not look up the texts of the open events")
-            return summary
+            return report
 
-    def _current_registry(self, deadline: Deadline) -> tuple[Registry, Scope]:
+    def _current_registry(self, deadline: Deadline) -> tuple[ProductCatalog, Scope]:
         fresh = self._clock() - self._registry_at < self._config.registry_ttl
         if self._registry is not None and self._scope is not None and fresh:
             return self._registry, self._scope
@@ -100,7 +100,7 @@ class AdobeStatus:
         self._registry, self._scope, self._registry_at = registry, scope, self._clock()
         return registry, scope
 
-    def _fetch_registry(self, deadline: Deadline) -> Registry:
+    def _fetch_registry(self, deadline: Deadline) -> ProductCatalog:
         products = self._client.get("products", {}, deadline)
         clouds = self._client.get("clouds", {}, deadline)
         try:

@@ -11,11 +11,11 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from exporter.config import CollectorConfig, Selection, UpstreamConfig
+from exporter.config import CacheConfig, Selection, UpstreamConfig
 from exporter.secret import Secret
-from exporter.service import Service, build_service
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
+from exporter.wiring import Service, build_service
 
 # Tests that drive external tools are marked `integration` automatically, and the tools are
 # checked only when such a test is selected: see tests/tool_marks.py.
@@ -135,7 +135,7 @@ def make_exporter(sim_server: SimulatorServer, clock: FakeClock) -> Iterator[Exp
         }
         service = build_service(
             UpstreamConfig(**values),
-            CollectorConfig(
+            CacheConfig(
                 selection=selection,
                 cache_ttl=cache_ttl,
                 registry_ttl=registry_ttl,

@@ -31,11 +31,11 @@ from typing import Any, TypeVar
 
 import yaml
 
-from exporter.config import CollectorConfig, Selection, UpstreamConfig
+from exporter.config import CacheConfig, Selection, UpstreamConfig
 from exporter.secret import Secret
-from exporter.service import Service, build_service
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
+from exporter.wiring import Service, build_service
 from tests.conftest import CLIENT_ID, CLIENT_SECRET
 from tests.prometheus_support import POLL_INTERVAL, PrometheusHandle, run_prometheus
 
@@ -101,7 +101,7 @@ def running_exporter(
             api_url=sim_server.api_url,
             timeout=5.0,
         ),
-        CollectorConfig(selection=Selection(), cache_ttl=0.0, max_stale=max_stale),
+        CacheConfig(selection=Selection(), cache_ttl=0.0, max_stale=max_stale),
     )
     server = ExporterHTTPServer(service.app, "127.0.0.1:0")
     server.start_in_thread()

@@ -8,10 +8,10 @@ from typing import Any
 
 from exporter.cache import SnapshotCache
 from exporter.collector import status_families
-from exporter.config import CollectorConfig
+from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.summary import Summary
+from exporter.report import StatusReport
 
 
 class FakeClock:
@@ -31,21 +31,21 @@ class Source:
         self.gate: threading.Event | None = None
         self.entered = threading.Event()
 
-    def __call__(self, deadline: Deadline) -> Summary:
+    def __call__(self, deadline: Deadline) -> StatusReport:
         self.calls += 1
         self.entered.set()
         if self.gate is not None:
             assert self.gate.wait(10)
         if self.fail:
             raise UpstreamError("events", "http", "HTTP 500")
-        return Summary(products=[], events=[])
+        return StatusReport(products=[], events=[])
 
 
 def make_cache(
     source: Source, clock: FakeClock, retry_at: Callable[[], float] = lambda: 0.0, **config: Any
 ) -> SnapshotCache:
     return SnapshotCache(
-        source, status_families, CollectorConfig(**config), retry_at=retry_at, clock=clock
+        source, status_families, CacheConfig(**config), retry_at=retry_at, clock=clock
     )
 
 
@@ -144,10 +144,10 @@ def test_no_upstream_request_inside_retry_after_window() -> None:
 def test_unexpected_exception_in_collection_becomes_up_0() -> None:
     clock = FakeClock()
 
-    def broken(deadline: Deadline) -> Summary:
+    def broken(deadline: Deadline) -> StatusReport:
         raise KeyError("bug")
 
-    cache = SnapshotCache(broken, status_families, CollectorConfig(), clock=clock)
+    cache = SnapshotCache(broken, status_families, CacheConfig(), clock=clock)
     view = cache.view(Deadline())
     assert view.up is False
     assert view.error is not None and "internal error" in view.error

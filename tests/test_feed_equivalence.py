@@ -16,12 +16,12 @@ import requests
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from exporter.config import CollectorConfig, FeedConfig, Selection, UpstreamConfig
+from exporter.config import CacheConfig, FeedConfig, Selection, UpstreamConfig
 from exporter.secret import Secret
-from exporter.service import build_service
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.simulator.catalog import Catalog
 from exporter.web.server import ExporterHTTPServer
+from exporter.wiring import build_service
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, Samples, parse_samples
 
 pytestmark = pytest.mark.integration
@@ -100,9 +100,7 @@ def exporters(server: SimulatorServer, selection: Selection) -> Iterator[tuple[s
     with contextlib.ExitStack() as stack:
         urls = []
         for config in (api, feed):
-            service = build_service(
-                config, CollectorConfig(selection=selection), clock=lambda: FROZEN
-            )
+            service = build_service(config, CacheConfig(selection=selection), clock=lambda: FROZEN)
             stack.callback(service.close)
             http = ExporterHTTPServer(service.app, "127.0.0.1:0")
             http.start_in_thread()

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from exporter import __version__
-from exporter.config import CollectorConfig, FeedConfig, Selection
-from exporter.service import build_service
+from exporter.config import CacheConfig, FeedConfig, Selection
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
+from exporter.wiring import build_service
 from tests.conftest import FakeClock, RunningExporter, Samples, series, value
 from tests.prometheus_support import run_prometheus
 from tests.test_feed_cli import run as run_cli
@@ -52,7 +52,7 @@ def feed_exporter(sim_server: SimulatorServer, clock: FakeClock) -> Iterator[Any
     ) -> RunningExporter:
         service = build_service(
             FeedConfig(feed_url=sim_server.feed_url, timeout=5.0),
-            CollectorConfig(selection=selection, cache_ttl=cache_ttl, locale=locale),
+            CacheConfig(selection=selection, cache_ttl=cache_ttl, locale=locale),
             clock=clock,
         )
         server = ExporterHTTPServer(service.app, "127.0.0.1:0")
@@ -172,12 +172,12 @@ def test_an_unchanged_feed_is_answered_304_by_etag_and_still_up(
     simulator.add_incident(PRODUCT, severity="Minor")
     exporter = feed_exporter()
     first = exporter.scrape()
-    parsed = exporter.service.cache.latest.snapshot.summary
+    parsed = exporter.service.cache.latest.snapshot.report
     second = exporter.scrape()
     assert simulator.requests(EVENTS) == 2
     assert simulator.not_modified(EVENTS) == 1
-    # Not parsed again: the very summary of the first answer is served.
-    assert exporter.service.cache.latest.snapshot.summary is parsed
+    # Not parsed again: the very report of the first answer is served.
+    assert exporter.service.cache.latest.snapshot.report is parsed
     assert "if-none-match" in simulator.last_headers(EVENTS)
     assert requests_total(second, "events", "304") == 1
     assert value(second, "adobe_status_up") == 1

@@ -9,24 +9,24 @@ import pytest
 from exporter.config import Selection
 from exporter.model import Message, State, parse_time, severity_label
 from exporter.parse import ShapeError, parse_events, parse_feed, parse_registry
-from exporter.summary import Summary, resolve, summarize
+from exporter.report import StatusReport, resolve, summarize
 from tests import payloads as p
 from tests.payloads import NOW
 
 
 def summary_of(
     payload: dict[str, Any], selection: Selection = Selection(), feed: bool = False
-) -> Summary:
+) -> StatusReport:
     registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
     events = parse_feed(payload, now=NOW) if feed else parse_events(payload, now=NOW)
     return summarize(registry, events.impacts, resolve(selection, registry), events.anomalies)
 
 
-def product_state(summary: Summary, product_id: str) -> State:
+def product_state(summary: StatusReport, product_id: str) -> State:
     return next(s.state for s in summary.products if s.product.id == product_id)
 
 
-def region_states(summary: Summary, product_id: str) -> dict[str, State]:
+def region_states(summary: StatusReport, product_id: str) -> dict[str, State]:
     status = next(s for s in summary.products if s.product.id == product_id)
     return {region.name: state for region, state in status.regions.values()}
 

@@ -10,9 +10,9 @@ import time
 from dataclasses import replace
 
 from exporter.cache import Snapshot, View
-from exporter.model import Impact, Message, Product, Region, Registry, State
+from exporter.model import Impact, Message, Product, ProductCatalog, Region, State
 from exporter.page import PageInfo, render_page
-from exporter.summary import Scope, Summary, summarize
+from exporter.report import Scope, StatusReport, summarize
 from tests.live_support import Node, parse_html
 
 NOW = 1_790_000_000.0
@@ -26,7 +26,7 @@ PRODUCTS = {
         ("512699", "Adobe Acrobat"),
     ]
 }
-REGISTRY = Registry(PRODUCTS, {"503461": "Adobe Experience Cloud"})
+REGISTRY = ProductCatalog(PRODUCTS, {"503461": "Adobe Experience Cloud"})
 
 
 def impact(event_id: str, product_id: str, **overrides: object) -> Impact:
@@ -53,7 +53,7 @@ def page_of(
     messages: dict[str, dict[str, Message]] | None = None,
     locale: str = "en",
 ) -> tuple[str, Node]:
-    summary: Summary = summarize(REGISTRY, impacts, ALL)
+    summary: StatusReport = summarize(REGISTRY, impacts, ALL)
     summary = replace(summary, messages=messages or {})
     view = View(Snapshot(summary, [], NOW - 5), True, NOW - 5, 0.1)
     text = render_page(PageInfo("test", "https://status.adobe.io", locale=locale), view, None, NOW)

@@ -30,7 +30,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from exporter.cache import Snapshot, View
 from exporter.collector import ScrapeCollector, status_families
 from exporter.config import Selection
-from exporter.model import Registry, State
+from exporter.model import ProductCatalog, State
 from exporter.parse import (
     Events,
     ShapeError,
@@ -39,7 +39,7 @@ from exporter.parse import (
     parse_registry,
     read_events,
 )
-from exporter.summary import ProductStatus, Summary, resolve, summarize
+from exporter.report import ProductStatus, StatusReport, resolve, summarize
 from tests import payloads as p
 from tests.adobe_spec import require_spec
 from tests.payloads import NOW
@@ -94,9 +94,9 @@ CLOSED_STATUSES = {"closed", "dismissed", "canceled", "cancelled", "completed", 
 
 @dataclass(frozen=True)
 class Reading:
-    registry: Registry
+    registry: ProductCatalog
     events: Events
-    summary: Summary
+    summary: StatusReport
 
     def status(self, product_id: str) -> ProductStatus:
         return next(s for s in self.summary.products if s.product.id == product_id)
@@ -154,7 +154,7 @@ def with_events(world: World, events: Any) -> World:
     return World(world.products, world.clouds, events, world.feed)
 
 
-def exposition(summary: Summary) -> str:
+def exposition(summary: StatusReport) -> str:
     """What /metrics serves for this summary after a successful collection."""
     now = time.time()
     view = View(
@@ -184,7 +184,7 @@ def assert_no_duplicate_series(parsed: list[Sample]) -> None:
     assert not [key for key, count in series.items() if count > 1]
 
 
-def state_table(summary: Summary) -> dict[str, Any]:
+def state_table(summary: StatusReport) -> dict[str, Any]:
     """Every product's and region's state and counts, by id (names left out)."""
     return {
         status.product.id: (
@@ -705,7 +705,7 @@ HOSTILE_TEXT = st.lists(HOSTILE_PIECES | st.text(max_size=4), min_size=1, max_si
 LabelSet = tuple[tuple[str, str], ...]
 
 
-def expected_label_sets(summary: Summary) -> dict[str, set[LabelSet]]:
+def expected_label_sets(summary: StatusReport) -> dict[str, set[LabelSet]]:
     """The label sets the contract promises, from the summary's own (already parsed) values."""
     expected: dict[str, set[LabelSet]] = {
         "adobe_status_product_status": set(),

@@ -18,7 +18,7 @@ from exporter.collector import status_families
 from exporter.config import Selection
 from exporter.model import Message
 from exporter.parse import Events, parse_events, parse_feed, parse_registry, read_events
-from exporter.summary import Summary, resolve, summarize
+from exporter.report import StatusReport, resolve, summarize
 from tests.adobe_spec import require_spec
 from tests.fixtures import real_events as real
 from tests.payloads import NOW
@@ -31,7 +31,7 @@ READERS: dict[str, Callable[[], Events]] = {
 }
 
 
-def read(shape: str) -> tuple[Events, Summary]:
+def read(shape: str) -> tuple[Events, StatusReport]:
     registry, anomalies = parse_registry(real.products_payload(), real.clouds_payload())
     assert anomalies == []
     events = READERS[shape]()
@@ -39,7 +39,7 @@ def read(shape: str) -> tuple[Events, Summary]:
     return events, summary
 
 
-def table(summary: Summary) -> dict[str, Any]:
+def table(summary: StatusReport) -> dict[str, Any]:
     """Product state, region states by region name, non-zero incident and maintenance counts."""
     return {
         status.product.id: (

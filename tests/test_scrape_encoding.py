@@ -11,13 +11,13 @@ from prometheus_client import CollectorRegistry, make_wsgi_app
 from exporter.app import ExporterApp
 from exporter.cache import SnapshotCache, View
 from exporter.collector import ScrapeCollector, status_families
-from exporter.config import CollectorConfig, UpstreamConfig
+from exporter.config import CacheConfig, UpstreamConfig
 from exporter.deadline import Deadline
 from exporter.page import PageInfo
+from exporter.report import StatusReport
 from exporter.secret import Secret
-from exporter.service import Service, build_service
 from exporter.simulator import Simulator, SimulatorServer
-from exporter.summary import Summary
+from exporter.wiring import Service, build_service
 
 Answer = tuple[str, list[tuple[str, str]], bytes]
 
@@ -26,11 +26,11 @@ class FixedCache(SnapshotCache):
     """Always the same view, so two ways of exposing it can be compared byte for byte."""
 
     def __init__(self, view: View) -> None:
-        super().__init__(self._never, status_families, CollectorConfig())
+        super().__init__(self._never, status_families, CacheConfig())
         self._fixed = view
 
     @staticmethod
-    def _never(deadline: Deadline) -> Summary:
+    def _never(deadline: Deadline) -> StatusReport:
         raise AssertionError("a fixed view never collects")
 
     def view(self, deadline: Deadline) -> View:
@@ -47,7 +47,7 @@ def service() -> Iterator[Service]:
             ims_token_url=server.ims_token_url,
             api_url=server.api_url,
         )
-        built = build_service(upstream, CollectorConfig())
+        built = build_service(upstream, CacheConfig())
         try:
             yield built
         finally:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from exporter.config import CollectorConfig, ConfigError
+from exporter.config import CacheConfig, ConfigError
 from exporter.model import Impact, Message, State
 from exporter.texts import (
     ELLIPSIS,
@@ -152,7 +152,7 @@ def test_an_event_without_tokens_shows_no_text() -> None:
 
 @pytest.mark.parametrize("locale", ["en", "fr", "ja", "zh-Hans", "pt_BR", "es-419", "EN"])
 def test_locale_tags_are_accepted(locale: str) -> None:
-    assert CollectorConfig(locale=locale).locale == locale
+    assert CacheConfig(locale=locale).locale == locale
 
 
 @pytest.mark.parametrize(
@@ -160,7 +160,7 @@ def test_locale_tags_are_accepted(locale: str) -> None:
 )
 def test_bad_locale_is_a_config_error_naming_the_option(locale: str) -> None:
     with pytest.raises(ConfigError) as raised:
-        CollectorConfig(locale=locale)
+        CacheConfig(locale=locale)
     message = str(raised.value)
     assert message.startswith("--locale:")
     assert "\n" not in message

@@ -1,7 +1,7 @@
-"""Wires the parts together: the upstream source, cache and web app.
+"""The wiring: builds the Service (the upstream source, cache and web app) from its configuration.
 
 One of two sources, chosen by the configuration: the Status API (a token provider and
-the API client) or the public feed (no credential). Both collect into the same Summary,
+the API client) or the public feed (no credential). Both collect into the same StatusReport,
 so the cache, the metric families and the web app are shared.
 """
 
@@ -17,7 +17,7 @@ from exporter import __version__
 from exporter.app import ExporterApp
 from exporter.cache import SnapshotCache
 from exporter.collector import status_families
-from exporter.config import CollectorConfig, FeedConfig, UpstreamConfig
+from exporter.config import CacheConfig, FeedConfig, UpstreamConfig
 from exporter.deadline import Deadline
 from exporter.feed import AdobeFeed
 from exporter.messages import MessageCache, api_fetch
@@ -68,7 +68,7 @@ class Service:
 
 def build_service(
     upstream: UpstreamConfig | FeedConfig,
-    collector: CollectorConfig,
+    cache_config: CacheConfig,
     *,
     secret_source: Callable[[], Secret] | None = None,
     demo: bool = False,
@@ -76,7 +76,7 @@ def build_service(
 ) -> Service:
     """The service for the Status API (an UpstreamConfig) or the public feed (a FeedConfig)."""
     if isinstance(upstream, FeedConfig):
-        return _feed_service(upstream, collector, demo=demo, clock=clock)
+        return _feed_service(upstream, cache_config, demo=demo, clock=clock)
     # Imported here: the token provider brings in Authlib (about 13 MB of memory), which
     # the feed source, needing no token, does without.
     from exporter.client import StatusClient
@@ -91,16 +91,18 @@ def build_service(
     def secrets() -> tuple[Secret, ...]:  # as Service.secrets: masked in Adobe's texts too
         return (source(), *tokens.current_values())
 
-    texts = MessageCache(api_fetch(client, secrets), collector.locale, clock=clock)
-    adobe = AdobeStatus(client, collector, metrics, clock=clock, texts=texts)
+    texts = MessageCache(api_fetch(client, secrets), cache_config.locale, clock=clock)
+    adobe = AdobeStatus(client, cache_config, metrics, clock=clock, texts=texts)
     cache = SnapshotCache(
-        adobe.collect, status_families, collector, retry_at=lambda: client.retry_at, clock=clock
+        adobe.collect, status_families, cache_config, retry_at=lambda: client.retry_at, clock=clock
     )
     app = ExporterApp(
         cache,
         metrics,
         lambda: tokens.expires_at,
-        PageInfo(version=__version__, api_url=upstream.api_url, demo=demo, locale=collector.locale),
+        PageInfo(
+            version=__version__, api_url=upstream.api_url, demo=demo, locale=cache_config.locale
+        ),
     )
     return Service(
         app, cache, metrics, upstream.timeout, (client.close, tokens.close), tokens, source
@@ -108,17 +110,17 @@ def build_service(
 
 
 def _feed_service(
-    feed: FeedConfig, collector: CollectorConfig, *, demo: bool, clock: Callable[[], float]
+    feed: FeedConfig, cache_config: CacheConfig, *, demo: bool, clock: Callable[[], float]
 ) -> Service:
     metrics = UpstreamMetrics(feed=True)
-    adobe = AdobeFeed(feed, collector, metrics, clock=clock)
+    adobe = AdobeFeed(feed, cache_config, metrics, clock=clock)
     cache = SnapshotCache(
-        adobe.collect, status_families, collector, retry_at=lambda: adobe.retry_at, clock=clock
+        adobe.collect, status_families, cache_config, retry_at=lambda: adobe.retry_at, clock=clock
     )
     app = ExporterApp(
         cache,
         metrics,
         lambda: None,
-        PageInfo(version=__version__, api_url=feed.feed_url, demo=demo, locale=collector.locale),
+        PageInfo(version=__version__, api_url=feed.feed_url, demo=demo, locale=cache_config.locale),
     )
     return Service(app, cache, metrics, feed.timeout, (adobe.close,))

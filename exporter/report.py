@@ -13,8 +13,8 @@ from exporter.model import (
     Impact,
     Message,
     Product,
+    ProductCatalog,
     Region,
-    Registry,
     State,
 )
 
@@ -48,7 +48,7 @@ class Scope:
         return self.region_ids is None or region_id in self.region_ids
 
 
-def resolve(selection: Selection, registry: Registry) -> Scope:
+def resolve(selection: Selection, registry: ProductCatalog) -> Scope:
     """Turn ids or exact names into ids. An unknown value is kept as an id (never widens)."""
     unresolved: list[str] = []
     products = {product.name: product.id for product in registry.products.values()}
@@ -97,7 +97,7 @@ class ProductStatus:
 
 
 @dataclass(frozen=True)
-class Summary:
+class StatusReport:
     """Everything a scrape shows about Adobe, computed once per upstream collection."""
 
     products: list[ProductStatus]
@@ -108,8 +108,11 @@ class Summary:
 
 
 def summarize(
-    registry: Registry, impacts: Iterable[Impact], scope: Scope, anomalies: Iterable[Anomaly] = ()
-) -> Summary:
+    registry: ProductCatalog,
+    impacts: Iterable[Impact],
+    scope: Scope,
+    anomalies: Iterable[Anomaly] = (),
+) -> StatusReport:
     """Zero-filled product and region states with every open event applied.
 
     Two passes, so the result does not depend on the order events are listed in: first
@@ -151,7 +154,7 @@ def summarize(
         for region_id in affected:
             region, current = status.regions[region_id]
             status.regions[region_id] = (region, max(current, impact.state))
-    return Summary(products=list(statuses.values()), events=events, anomalies=tuple(anomalies))
+    return StatusReport(products=list(statuses.values()), events=events, anomalies=tuple(anomalies))
 
 
 def _zeroed(product: Product, scope: Scope) -> ProductStatus:
@@ -183,7 +186,7 @@ def _named_regions(impact: Impact, scope: Scope) -> list[Region]:
     ]
 
 
-def _unlisted(impact: Impact, registry: Registry) -> Product:
+def _unlisted(impact: Impact, registry: ProductCatalog) -> Product:
     """A product the registry does not (yet) know: take what the event says of it."""
     cloud_id, cloud = "", "unknown"
     if impact.clouds:
