@@ -10,10 +10,11 @@ from urllib.parse import parse_qs
 from prometheus_client import CollectorRegistry, make_wsgi_app
 from prometheus_client.exposition import choose_encoder, gzip_accepted
 
-from exporter.cache import SnapshotCache, View
-from exporter.collector import ScrapeCollector
+from exporter.cache import SnapshotCache
+from exporter.collector import scrape_registry
 from exporter.deadline import Deadline
 from exporter.page import PageInfo, render_page
+from exporter.snapshot import View
 from exporter.upstream_metrics import UpstreamMetrics
 
 if TYPE_CHECKING:
@@ -101,12 +102,8 @@ class ExporterApp:
         return parts
 
     def _registry(self, view: View, *, with_status: bool = True) -> CollectorRegistry:
-        # Collectors here describe no names up front (that would mean collecting twice);
-        # without this flag prometheus_client's name[] filter would skip them.
-        registry = CollectorRegistry(auto_describe=False, support_collectors_without_names=True)
-        registry.register(ScrapeCollector(view, self._token_expiry, with_status=with_status))
-        registry.register(self._metrics.collector)
-        return registry
+        collector = self._metrics.collector
+        return scrape_registry(view, self._token_expiry, collector, with_status=with_status)
 
 
 def _plain_scrape(environ: WSGIEnvironment) -> bool:

@@ -17,11 +17,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 
+from prometheus_client import CollectorRegistry
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from exporter import __version__
-from exporter.cache import View
+from exporter.model import ANOMALY_FIELDS
 from exporter.report import StatusReport
+from exporter.snapshot import View
 
 PRODUCT_LABELS = ["cloud", "product", "product_id"]
 
@@ -84,9 +87,28 @@ def status_families(report: StatusReport) -> list[Metric]:
         labels=["field"],
     )
     counts = Counter(anomaly.field for anomaly in report.anomalies)
-    for field in ("incident_status", "maintenance_status", "severity", "malformed_entry"):
+    for field in ANOMALY_FIELDS:
         unknown.add_metric([field], float(counts.get(field, 0)))
     return [product, region, incidents, maintenances, info, start, unknown]
+
+
+def scrape_registry(
+    view: View,
+    token_expiry: Callable[[], float | None],
+    self_metrics: Collector,
+    *,
+    with_status: bool = True,
+) -> CollectorRegistry:
+    """Everything one scrape exposes (`/metrics`, `check --format prometheus`) for one view.
+
+    `self_metrics` are the process-lifetime upstream metrics (`UpstreamMetrics.collector`).
+    """
+    # The collectors describe no names up front (that would mean collecting twice);
+    # without this flag prometheus_client's name[] filter would skip them.
+    registry = CollectorRegistry(auto_describe=False, support_collectors_without_names=True)
+    registry.register(ScrapeCollector(view, token_expiry, with_status=with_status))
+    registry.register(self_metrics)
+    return registry
 
 
 class ScrapeCollector:

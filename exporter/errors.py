@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal, get_args
 
 Reason = Literal["timeout", "connection", "http", "throttled", "invalid_response"]
+# Every reason, in the order the `reason` label series are zero-initialised.
+ERROR_REASONS: Final[tuple[Reason, ...]] = get_args(Reason)
 
 
 class UpstreamError(Exception):

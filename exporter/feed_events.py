@@ -22,6 +22,8 @@ from exporter.model import Anomaly
 from exporter.parse import _FEED_SECTIONS as SECTIONS  # parse_feed's sections, read alike
 from exporter.parse import EventReader, Events, ShapeError, parse_feed
 from exporter.parse import _read_messages as read_messages
+from exporter.parse import _readable as readable
+from exporter.parse import _require_readable as require_readable
 
 
 @dataclass
@@ -31,6 +33,8 @@ class _Section:
     part: Events = field(default_factory=Events)
     has_events_map: bool = False
     messages: object = None  # texts: small, decoded whole
+    seen: int = 0  # events listed, and how many of them carry an id and products
+    readable: int = 0
 
 
 def read_feed(body: bytes | bytearray, *, now: float) -> Events:
@@ -61,6 +65,10 @@ def read_feed(body: bytes | bytearray, *, now: float) -> Events:
         raise ShapeError(next(iter(problems.values())))
     if not any(section.has_events_map for section in sections.values()):
         raise ShapeError("none of incidentEvent.incidents, maintenanceEvent.maintenance")
+    require_readable(
+        sum(section.seen for section in sections.values()),
+        sum(section.readable for section in sections.values()),
+    )
     events = Events()
     for name in SECTIONS:
         section = sections.get(name)
@@ -83,25 +91,33 @@ def _read_section(
             scanner.value()
         elif scanner.peek() == "{":
             section.has_events_map = True
-            section.part = _read_map(scanner, what, read, now)
+            section.part = _read_map(scanner, what, read, now, section)
         else:
             section.has_events_map = True
             part = section.part = Events()
-            for item in dicts(scanner.value(), part.anomalies, what):
+            value = scanner.value()
+            section.seen = len(value) if isinstance(value, list | dict) else 0
+            for item in dicts(value, part.anomalies, what):
+                section.readable += readable(item)
                 read(item, part.impacts, part.anomalies, now)
     return section
 
 
-def _read_map(scanner: JsonScanner, what: str, read: EventReader, now: float) -> Events:
+def _read_map(
+    scanner: JsonScanner, what: str, read: EventReader, now: float, section: _Section
+) -> Events:
     """An events map, one event at a time; a repeated id replaces the earlier event."""
     by_id: dict[str, Events] = {}
+    usable: dict[str, bool] = {}  # per id, as json.loads keeps only the last of a repeat
     for event_id in scanner.members():
         one = by_id[event_id] = Events()
         item = scanner.value()
+        usable[event_id] = readable(item)
         if isinstance(item, dict):
             read(item, one.impacts, one.anomalies, now)
         else:
             one.anomalies.append(Anomaly("malformed_entry", what))
+    section.seen, section.readable = len(by_id), sum(usable.values())
     part = Events()
     for one in by_id.values():
         part.impacts += one.impacts

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
-from typing import Final
+from typing import Final, Literal, get_args
 
 
 class State(IntEnum):
@@ -74,11 +74,16 @@ class ProductCatalog:
     clouds: dict[str, str]  # cloud id -> name
 
 
+# What an anomaly is about: the `field` label of adobe_status_unknown_values.
+AnomalyField = Literal["incident_status", "maintenance_status", "severity", "malformed_entry"]
+ANOMALY_FIELDS: Final[tuple[AnomalyField, ...]] = get_args(AnomalyField)
+
+
 @dataclass(frozen=True, slots=True)
 class Anomaly:
     """An upstream value the model did not recognise and mapped to its fallback."""
 
-    field: str
+    field: AnomalyField
     value: str
 
 

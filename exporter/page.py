@@ -24,11 +24,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from exporter.cache import View
 from exporter.config import DEFAULT_LOCALE
 from exporter.model import Impact, Product, State
 from exporter.page_style import STYLE
 from exporter.report import ProductStatus
+from exporter.snapshot import View
 from exporter.texts import EventText, Messages, event_text
 
 STATE_NAMES = {

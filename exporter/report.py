@@ -1,4 +1,4 @@
-"""From registry and open events to what each product and region looks like now."""
+"""From the product catalog and open events to a StatusReport: each product and region now."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ only when it is an http(s) URL), and the page escapes that text on output.
 Either source hands the texts over as one shape, `Messages` (locale -> token ->
 Message), on `StatusReport.messages`: the feed's own `messages{locale}{token}` sections
 (`Events.messages`, narrowed with `needed`), or what `/api/v1/messages` answered (see
-exporter.messages). A token is looked up in the wanted locale, then its
+exporter.sources.api.messages). A token is looked up in the wanted locale, then its
 language without region (`fr` for `fr-CA`), then `en`; failing that the token itself is
 shown, so an event never shows nothing.
 """

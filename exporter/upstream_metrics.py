@@ -16,10 +16,11 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 from prometheus_client.samples import Sample
 
+from exporter.errors import ERROR_REASONS, Reason
+
 ENDPOINTS: Final = ("token", "events", "products", "clouds", "messages")
 # The public feed: StatusEvents is `events`, SnowServiceRegistry is `registry`; no IMS.
 FEED_ENDPOINTS: Final = ("events", "registry")
-ERROR_REASONS: Final = ("timeout", "connection", "http", "throttled", "invalid_response")
 
 # Upstream latency spans loopback (ms) to a slow vendor API near the 10 s timeout.
 LATENCY_BUCKETS: Final = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -75,7 +76,7 @@ class UpstreamMetrics:
         self.request_duration.labels(endpoint=endpoint).observe(seconds)
         self.requests.labels(endpoint=endpoint, code=code).inc()
 
-    def count_error(self, endpoint: str, reason: str) -> None:
+    def count_error(self, endpoint: str, reason: Reason) -> None:
         self.errors.labels(endpoint=endpoint, reason=reason).inc()
 
 

@@ -19,14 +19,14 @@ from exporter.cache import SnapshotCache
 from exporter.collector import status_families
 from exporter.config import CacheConfig, FeedConfig, UpstreamConfig
 from exporter.deadline import Deadline
-from exporter.feed import AdobeFeed
-from exporter.messages import MessageCache, api_fetch
 from exporter.page import PageInfo
 from exporter.secret import Secret
+from exporter.sources import Source
+from exporter.sources.feed import FeedSource
 from exporter.upstream_metrics import UpstreamMetrics
 
 if TYPE_CHECKING:
-    from exporter.token import TokenProvider
+    from exporter.sources.api.token import TokenProvider
 
 
 @dataclass
@@ -37,18 +37,13 @@ class Service:
     timeout: float  # seconds per upstream request
     closers: tuple[Callable[[], None], ...]
     tokens: TokenProvider | None = None  # None with the feed: it needs no token
-    secret_source: Callable[[], Secret] | None = None
+    # Every secret the process holds now (none with the feed), for the log redactor.
+    secrets: Callable[[], tuple[Secret, ...]] = tuple
 
     @property
     def token_expiry(self) -> float | None:
         """When the cached token expires (None with the feed, or before the first token)."""
         return None if self.tokens is None else self.tokens.expires_at
-
-    def secrets(self) -> tuple[Secret, ...]:
-        """Every secret the process holds now, for the log redactor."""
-        if self.tokens is None or self.secret_source is None:
-            return ()
-        return (self.secret_source(), *self.tokens.current_values())
 
     def warm_up(self) -> threading.Thread:
         """Collect once in the background so /-/ready turns 200 without waiting for a scrape."""
@@ -79,33 +74,29 @@ def build_service(
         return _feed_service(upstream, cache_config, demo=demo, clock=clock)
     # Imported here: the token provider brings in Authlib (about 13 MB of memory), which
     # the feed source, needing no token, does without.
-    from exporter.client import StatusClient
-    from exporter.token import TokenProvider
-    from exporter.upstream import AdobeStatus
+    from exporter.sources.api.client import StatusClient
+    from exporter.sources.api.messages import MessageCache, api_fetch
+    from exporter.sources.api.source import ApiSource
+    from exporter.sources.api.token import TokenProvider
 
     metrics = UpstreamMetrics()
-    source = secret_source or (lambda: upstream.client_secret)
-    tokens = TokenProvider(upstream, metrics, secret_source=source, clock=clock)
+    client_secret = secret_source or (lambda: upstream.client_secret)
+    tokens = TokenProvider(upstream, metrics, secret_source=client_secret, clock=clock)
     client = StatusClient(upstream, tokens, metrics, clock=clock)
 
-    def secrets() -> tuple[Secret, ...]:  # as Service.secrets: masked in Adobe's texts too
-        return (source(), *tokens.current_values())
+    def secrets() -> tuple[Secret, ...]:  # masked in logs and in Adobe's texts alike
+        return (client_secret(), *tokens.current_values())
 
     texts = MessageCache(api_fetch(client, secrets), cache_config.locale, clock=clock)
-    adobe = AdobeStatus(client, cache_config, metrics, clock=clock, texts=texts)
-    cache = SnapshotCache(
-        adobe.collect, status_families, cache_config, retry_at=lambda: client.retry_at, clock=clock
+    source = ApiSource(client, cache_config, metrics, clock=clock, texts=texts)
+    info = PageInfo(
+        version=__version__, api_url=upstream.api_url, demo=demo, locale=cache_config.locale
     )
-    app = ExporterApp(
-        cache,
-        metrics,
-        lambda: tokens.expires_at,
-        PageInfo(
-            version=__version__, api_url=upstream.api_url, demo=demo, locale=cache_config.locale
-        ),
+    app, cache = _app_and_cache(
+        source, cache_config, metrics, lambda: tokens.expires_at, info, clock=clock
     )
     return Service(
-        app, cache, metrics, upstream.timeout, (client.close, tokens.close), tokens, source
+        app, cache, metrics, upstream.timeout, (source.close, tokens.close), tokens, secrets
     )
 
 
@@ -113,14 +104,25 @@ def _feed_service(
     feed: FeedConfig, cache_config: CacheConfig, *, demo: bool, clock: Callable[[], float]
 ) -> Service:
     metrics = UpstreamMetrics(feed=True)
-    adobe = AdobeFeed(feed, cache_config, metrics, clock=clock)
+    source = FeedSource(feed, cache_config, metrics, clock=clock)
+    info = PageInfo(
+        version=__version__, api_url=feed.feed_url, demo=demo, locale=cache_config.locale
+    )
+    app, cache = _app_and_cache(source, cache_config, metrics, lambda: None, info, clock=clock)
+    return Service(app, cache, metrics, feed.timeout, (source.close,))
+
+
+def _app_and_cache(
+    source: Source,
+    cache_config: CacheConfig,
+    metrics: UpstreamMetrics,
+    token_expiry: Callable[[], float | None],
+    info: PageInfo,
+    *,
+    clock: Callable[[], float],
+) -> tuple[ExporterApp, SnapshotCache]:
+    """What both sources share: the cache over the source, and the web app over the cache."""
     cache = SnapshotCache(
-        adobe.collect, status_families, cache_config, retry_at=lambda: adobe.retry_at, clock=clock
+        source.collect, status_families, cache_config, retry_at=lambda: source.retry_at, clock=clock
     )
-    app = ExporterApp(
-        cache,
-        metrics,
-        lambda: None,
-        PageInfo(version=__version__, api_url=feed.feed_url, demo=demo, locale=cache_config.locale),
-    )
-    return Service(app, cache, metrics, feed.timeout, (adobe.close,))
+    return ExporterApp(cache, metrics, token_expiry, info), cache

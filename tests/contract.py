@@ -28,6 +28,7 @@ FALLBACK_CONTRACT_METRICS = {
     "adobe_status_up": "gauge",
     "adobe_status_last_success_timestamp_seconds": "gauge",
     "adobe_status_scrape_duration_seconds": "gauge",
+    "adobe_status_unknown_values": "gauge",
     "adobe_status_exporter_build_info": "gauge",
 }
 

@@ -78,6 +78,23 @@ def test_spec_feeds_with_junk_read_alike(data: st.DataObject) -> None:
     assert_same_as_json_loads(json.dumps(payload).encode())
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"incidentEvent": {"incidents": [null]}, "maintenanceEvent": {"maintenance": {}}}',
+        b'{"incidentEvent": {"incidents": {"1": {"name": "x"}}}}',
+        b'{"incidentEvent": {"incidents": {"1": null, "1": {"id": "1", "products": []}}}}',
+    ],
+    ids=["a-list-of-nothing-readable", "a-map-of-nothing-readable", "a-repeated-id"],
+)
+def test_events_listed_but_none_readable_are_drift_in_both_readers(body: bytes) -> None:
+    """Events listed of which none carries an id and products: schema drift, read alike."""
+    assert_same_as_json_loads(body)
+    if b"products" not in body:
+        with pytest.raises(ShapeError):
+            read(body)
+
+
 INCIDENT = p.feed_incident(
     "202608040123", "503467", {"1764324000": p.history_entry("Opened", "Major", 1764324000)}
 )

@@ -81,6 +81,37 @@ def test_the_goldens_show_the_scenarios_they_are_named_for() -> None:
     assert "adobe_status_last_success_timestamp_seconds" not in never
 
 
+STATUS_FAMILIES = (
+    "adobe_status_product_status",
+    "adobe_status_region_status",
+    "adobe_status_incidents_open",
+    "adobe_status_maintenances",
+    "adobe_status_event_info",
+    "adobe_status_event_start_timestamp_seconds",
+    "adobe_status_unknown_values",
+)
+
+
+def status_lines(text: str) -> set[str]:
+    """The lines (HELP, TYPE, samples) of the families that describe Adobe's status."""
+    return {
+        line
+        for line in text.splitlines()
+        if line.removeprefix("# HELP ").removeprefix("# TYPE ").startswith(STATUS_FAMILIES)
+    }
+
+
+def test_the_feed_shows_the_same_statuses_as_the_api_for_the_same_events() -> None:
+    # Same events, same catalog, two sources: the contract promises the same families and
+    # labels; only the self metrics tell the sources apart.
+    api, feed = golden_text("healthy"), golden_text("feed")
+    assert status_lines(feed) == status_lines(api)
+    assert "adobe_status_token_" not in feed
+    assert 'adobe_status_api_requests_total{code="304",endpoint="events"} 1.0\n' in feed
+    endpoints = set(re.findall(r'endpoint="([^"]+)"', feed))
+    assert endpoints == {"events", "registry"}
+
+
 def test_normalise_reads_every_duration_as_zero_and_keeps_everything_else() -> None:
     metrics = UpstreamMetrics()
     for seconds in (0.003, 0.7, 12.0):

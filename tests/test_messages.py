@@ -13,9 +13,14 @@ import pytest
 
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.messages import MAX_TOKENS_PER_REQUEST, MessageCache, mask_secrets, parse_messages
 from exporter.model import Message
 from exporter.secret import MASK
+from exporter.sources.api.messages import (
+    MAX_TOKENS_PER_REQUEST,
+    MessageCache,
+    mask_secrets,
+    parse_messages,
+)
 from tests.conftest import FakeClock
 
 

@@ -27,7 +27,6 @@ from jsonschema import Draft4Validator
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from exporter.cache import Snapshot, View
 from exporter.collector import ScrapeCollector, status_families
 from exporter.config import Selection
 from exporter.model import ProductCatalog, State
@@ -40,6 +39,7 @@ from exporter.parse import (
     read_events,
 )
 from exporter.report import ProductStatus, StatusReport, resolve, summarize
+from exporter.snapshot import Snapshot, View
 from tests import payloads as p
 from tests.adobe_spec import require_spec
 from tests.payloads import NOW

@@ -9,7 +9,7 @@ import pytest
 from prometheus_client import CollectorRegistry, make_wsgi_app
 
 from exporter.app import ExporterApp
-from exporter.cache import SnapshotCache, View
+from exporter.cache import SnapshotCache
 from exporter.collector import ScrapeCollector, status_families
 from exporter.config import CacheConfig, UpstreamConfig
 from exporter.deadline import Deadline
@@ -18,6 +18,7 @@ from exporter.page import PageInfo
 from exporter.report import StatusReport
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
+from exporter.snapshot import View
 from exporter.wiring import Service, build_service
 
 Answer = tuple[str, list[tuple[str, str]], bytes]

@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from exporter.messages import FAILURE_BACKOFF
+from exporter.errors import ERROR_REASONS
 from exporter.secret import MASK
 from exporter.simulator import Simulator
-from exporter.upstream_metrics import ERROR_REASONS
+from exporter.sources.api.messages import FAILURE_BACKOFF
 from tests.conftest import CLIENT_SECRET, ExporterFactory, FakeClock, RunningExporter, value
 from tests.live_support import Node, parse_html
 

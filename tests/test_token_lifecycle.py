@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -123,3 +124,24 @@ def test_invalid_client_is_counted_as_token_failure(
         value(samples, "adobe_status_upstream_errors_total", endpoint="token", reason="http") == 1
     )
     assert value(samples, "adobe_status_token_expiry_timestamp_seconds") is None
+
+
+def test_a_refused_secret_is_warned_about_once_however_many_scrapes_fail(
+    make_exporter: ExporterFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    from exporter.secret import Secret
+
+    exporter = make_exporter(client_secret=Secret("wrong-secret"))
+    with caplog.at_level(logging.DEBUG, logger="exporter"):
+        for _ in range(3):
+            assert value(exporter.scrape(), "adobe_status_up") == 0
+    loud = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and "invalid_client" in r.getMessage()
+    ]
+    assert loud == ["collection failed: token: http: IMS refused: invalid_client"]
+    # The rest stays within reach at debug level.
+    assert any(
+        r.levelno == logging.DEBUG and "token request" in r.getMessage() for r in caplog.records
+    )

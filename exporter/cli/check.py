@@ -6,9 +6,8 @@ import sys
 from typing import Any
 
 import click
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import generate_latest
 
-from exporter.cache import View
 from exporter.cli.configs import say_ignored, selection_from, upstream_for
 from exporter.cli.options import (
     PROG,
@@ -17,11 +16,12 @@ from exporter.cli.options import (
     selection_options,
     upstream_options,
 )
-from exporter.collector import ScrapeCollector
+from exporter.collector import scrape_registry
 from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.logs import setup_logging
 from exporter.model import State
+from exporter.snapshot import View
 from exporter.wiring import build_service
 
 
@@ -52,9 +52,7 @@ def check(output: str, demo: bool, log_level: str, log_format: str, **params: An
         finally:
             service.close()
     if output == "prometheus":
-        registry = CollectorRegistry(auto_describe=False)
-        registry.register(ScrapeCollector(view, lambda: service.token_expiry))
-        registry.register(service.metrics.collector)
+        registry = scrape_registry(view, lambda: service.token_expiry, service.metrics.collector)
         click.echo(generate_latest(registry).decode(), nl=False)
     else:
         click.echo(_table(view))

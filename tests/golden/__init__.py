@@ -3,7 +3,11 @@ byte for byte (as node_exporter's `collector/fixtures/e2e-output.txt`).
 
 Each `tests/golden/<scenario>.prom` is the body of one `GET /metrics` (Prometheus text
 format) from an exporter built by `build_service` and served by its own HTTP server, talking
-over loopback to the simulator (IMS and the Status API), both on one frozen clock. A change
+over loopback to the simulator (IMS and the Status API, or the public feed), both on one
+frozen clock. The scenarios (tests/golden/scenarios.py): `healthy` (all 73 products of the
+catalog, one event of each kind), `filtered` (--product, --cloud, --region), `failing_stale`
+(IMS refuses after a good collection), `failing_never` (no good collection at all) and
+`feed` (--source feed, the healthy events; a 304 on the second collection). A change
 to a name, a HELP text, a label or a value shows as a diff in review; `make golden`
 (`python -m tests.golden`) rewrites the files after a deliberate change.
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import requests
 
-from exporter.config import CacheConfig, Selection, UpstreamConfig
+from exporter.config import CacheConfig, FeedConfig, Selection, UpstreamConfig
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
@@ -23,6 +23,7 @@ from tests.golden import FROZEN_NOW, normalise
 
 SEED = 7
 MINUTE = 60.0
+FEED_CACHE_TTL = 60.0  # --cache-ttl's default with --source feed
 
 # Products of Adobe's catalog the scenarios name (id: name, cloud, the regions it serves).
 ANALYTICS = "503467"  # Adobe Analytics, Experience Cloud, Americas EMEA APAC
@@ -53,26 +54,35 @@ class World:
 
 @contextlib.contextmanager
 def world(
-    *, selection: Selection = Selection(), client_secret: str = CLIENT_SECRET
+    *,
+    selection: Selection = Selection(),
+    client_secret: str = CLIENT_SECRET,
+    feed: bool = False,
 ) -> Iterator[World]:
-    """A simulator and an exporter on a clock frozen at FROZEN_NOW; both stopped after."""
+    """A simulator and an exporter on a clock frozen at FROZEN_NOW; both stopped after.
+
+    `feed`: the exporter reads the simulator's public feed (`--source feed`, its default
+    --cache-ttl of 60 s) instead of the Status API.
+    """
     clock = FakeClock()
     clock.now = FROZEN_NOW
     simulator = Simulator(
         seed=SEED, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, dynamic=False, clock=clock
     )
     with SimulatorServer(simulator, host="127.0.0.1", port=0) as sim_server:
-        service = build_service(
-            UpstreamConfig(
-                client_id=CLIENT_ID,
-                client_secret=Secret(client_secret),
-                ims_token_url=sim_server.ims_token_url,
-                api_url=sim_server.api_url,
-                timeout=10.0,
-            ),
-            CacheConfig(selection=selection, cache_ttl=0.0, max_stale=300.0),
-            clock=clock,
+        upstream: UpstreamConfig | FeedConfig = UpstreamConfig(
+            client_id=CLIENT_ID,
+            client_secret=Secret(client_secret),
+            ims_token_url=sim_server.ims_token_url,
+            api_url=sim_server.api_url,
+            timeout=10.0,
         )
+        if feed:
+            upstream = FeedConfig(feed_url=sim_server.feed_url, timeout=10.0)
+        cache_config = CacheConfig(
+            selection=selection, cache_ttl=FEED_CACHE_TTL if feed else 0.0, max_stale=300.0
+        )
+        service = build_service(upstream, cache_config, clock=clock)
         server = ExporterHTTPServer(service.app, "127.0.0.1:0")
         server.start_in_thread()
         try:
@@ -149,9 +159,20 @@ def failing_never() -> str:
         return normalise(w.scrape())
 
 
+def feed() -> str:
+    """--source feed, the healthy scenario's events and catalog: a first collection, then
+    one after --cache-ttl that the feed answers 304 Not Modified (StatusEvents unchanged)."""
+    with world(feed=True) as w:
+        add_healthy_events(w.simulator)
+        w.scrape()
+        w.clock.advance(FEED_CACHE_TTL + MINUTE)
+        return normalise(w.scrape())
+
+
 SCENARIOS: dict[str, Callable[[], str]] = {
     "healthy": healthy,
     "filtered": filtered,
     "failing_stale": failing_stale,
     "failing_never": failing_never,
+    "feed": feed,
 }

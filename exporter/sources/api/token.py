@@ -111,7 +111,8 @@ class TokenProvider:
             self._last_error = error
             self._metrics.token_requests.labels(result="failure").inc()
             self._metrics.count_error("token", error.reason)
-            log.warning("token request failed: %s", error.message)
+            # Debug only: the collection that needed the token warns of the same failure.
+            log.debug("token request failed: %s", error.message)
             raise
         self._last_error = None
         self._cached = cached

@@ -19,7 +19,7 @@ from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.fetch import Body, Fetcher, Params, Unauthorized
 from exporter.secret import Secret
-from exporter.token import TokenProvider
+from exporter.sources.api.token import TokenProvider
 from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)
@@ -46,12 +46,10 @@ class StatusClient:
         metrics: UpstreamMetrics,
         *,
         clock: Callable[[], float] = time.time,
-        parse_json: Callable[[Body], Any] = json.loads,
     ) -> None:
         self._config = config
         self._tokens = tokens
         self._metrics = metrics
-        self._parse_json = parse_json
         self._fetcher = Fetcher(
             metrics,
             timeout=config.timeout,
@@ -66,8 +64,8 @@ class StatusClient:
         return self._fetcher.retry_at
 
     def get(self, endpoint: str, params: Params, deadline: Deadline) -> Any:
-        """GET one Status API endpoint, its body decoded by the `parse_json` hook."""
-        return self.get_decoded(endpoint, params, deadline, self._parse_json)
+        """GET one Status API endpoint, its body decoded as JSON."""
+        return self.get_decoded(endpoint, params, deadline, json.loads)
 
     def get_decoded(
         self,

@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from exporter.client import StatusClient
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.model import Message, clean_text
 from exporter.secret import MASK, Secret
+from exporter.sources.api.client import StatusClient
 from exporter.texts import fallback_locales
 
 log = logging.getLogger(__name__)
