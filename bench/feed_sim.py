@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.simulator_proc import CLIENT_ID, CLIENT_SECRET, FROZEN_AT
 from exporter.simulator import Scale, Simulator, SimulatorServer
-from exporter.simulator.public import Document
+from exporter.simulator.public_feed import Document
 
 ENVIRONMENTS = 19_000
 REGION_NAMES = ("Americas", "EMEA", "APAC")

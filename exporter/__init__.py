@@ -2,7 +2,7 @@
 
 Imports flow one way, in the order one scrape walks through them:
 
-    cli                  command line: serve, check, simulate (the only reader of options
+    cli/                 command line: serve, check, simulate (the only reader of options
                          and environment; `config` holds what it validated)
     wiring               builds the Service: a source, the cache over it, the web app
     web/, app, page      HTTP(S) server and TLS/auth; the WSGI app (/metrics, probes); the page
@@ -20,7 +20,8 @@ Imports flow one way, in the order one scrape walks through them:
     model, texts         pure: Adobe's vocabulary as the contract's states; Adobe's words
 
 Beside the chain: `upstream_metrics` (the exporter's own counters), `errors`, `deadline`,
-`secret`, `logs`, `memory`; `simulator/` is the embedded Adobe for demo and tests.
+`secret`, `logs`, `memory`; `simulator/` is the embedded Adobe for demo and tests, `demo`
+its made-up credentials.
 """
 
 __version__ = "0.1.0"

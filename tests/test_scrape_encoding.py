@@ -13,6 +13,7 @@ from exporter.cache import SnapshotCache
 from exporter.collector import ScrapeCollector, status_families
 from exporter.config import CacheConfig, UpstreamConfig
 from exporter.deadline import Deadline
+from exporter.demo import DEMO_CLIENT_SECRET
 from exporter.page import PageInfo
 from exporter.report import StatusReport
 from exporter.secret import Secret
@@ -44,7 +45,7 @@ def service() -> Iterator[Service]:
     with SimulatorServer(simulator) as server:
         upstream = UpstreamConfig(
             simulator.client_id,
-            Secret("demo-secret"),
+            Secret(DEMO_CLIENT_SECRET),
             ims_token_url=server.ims_token_url,
             api_url=server.api_url,
         )

@@ -811,7 +811,15 @@ def test_run_simulator_serves_until_stopped() -> None:
 def test_python_m_simulator_logs_its_urls_and_exits_0_on_sigterm() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "exporter.simulator", "--port", "0", "--seed", "5"],
+        [
+            sys.executable,
+            "-m",
+            "exporter.simulator",
+            "--web.listen-address",
+            "127.0.0.1:0",
+            "--seed",
+            "5",
+        ],
         stderr=subprocess.PIPE,
         text=True,
         env=env,

@@ -43,7 +43,7 @@ The catalog is Adobe's (5 clouds, 73 products). Regions are Adobe's three, keyed
 (id = name): ``Americas``, ``EMEA``, ``APAC``; most products serve all three, some fewer.
 Environments, offerings and services are this simulator's invention (at ``forty-day``
 scale about 19,000 environments, a 2.3 MB registry, as Adobe's). Events carry Adobe's
-vocabulary (see `render` and `feedshape`): ids like ``202608040123`` and
+vocabulary (see `event_dto` and `event_feed`): ids like ``202608040123`` and
 ``CHG005822158``, each product's own regions in its history (sometimes fewer than the
 event's), maintenances Scheduled → Reminder → Started → Completed (a canceled one says
 ``status: Completed``, ``cmrStatus: Canceled`` in the feed), root-cause (CFS) entries
@@ -77,11 +77,25 @@ of the `Simulator` method named; no authentication (serve it on loopback):
 - ``POST /_sim/expires-in`` ``{"seconds": N}``: lifetime of tokens issued from now on.
 
 Errors: 400 ``{"error": ...}`` for a bad body or argument, 404 for an unknown event.
+
+Modules, by role:
+
+- `world`: the simulated world (`Simulator`), thread-safe; `added_events` is its half that
+  tests drive. `scenario` generates events from the seed, `plans` models one event's
+  timeline, `snapshot` holds the feed at one moment; `catalog`, `scale`, `texts`, `auth`
+  (tokens, throttle), `faults` and `counts` hold the rest of its state.
+- `event_dto` and `catalog_dto` render events and the catalog as the Status API's DTOs,
+  `event_feed` events as the public feed's maps, `public_feed` the feed's documents with
+  their conditional GET.
+- `routes` sends a request to its handler (IMS, Status API, feed, `control` for /_sim/);
+  `exchange` is the request and reply they pass; `httpd` serves all of it over real HTTP
+  (`SimulatorServer`); `runner` as a long-lived process (`run_simulator`).
+- `__main__`: ``python -m exporter.simulator``, the CLI's ``simulate`` command.
 """
 
+from exporter.simulator.httpd import SimulatorServer
 from exporter.simulator.runner import run_simulator
 from exporter.simulator.scale import Scale
-from exporter.simulator.server import SimulatorServer
-from exporter.simulator.simulator import API_KEY, Simulator
+from exporter.simulator.world import API_KEY, Simulator
 
 __all__ = ["API_KEY", "Scale", "Simulator", "SimulatorServer", "run_simulator"]

@@ -12,8 +12,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from exporter.simulator.messages import Reply, Request, json_reply
-from exporter.simulator.simulator import Simulator
+from exporter.simulator.exchange import Reply, Request, json_reply
+from exporter.simulator.world import Simulator
 
 PREFIX = "/_sim/"
 

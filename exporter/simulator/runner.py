@@ -9,9 +9,10 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from exporter.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from exporter.simulator.httpd import SimulatorServer
 from exporter.simulator.scale import Scale
-from exporter.simulator.server import SimulatorServer
-from exporter.simulator.simulator import Simulator
+from exporter.simulator.world import Simulator
 
 log = logging.getLogger("exporter.simulator")
 
@@ -24,8 +25,8 @@ def run_simulator(
     *,
     seed: int = 1,
     scale: Scale | str = "typical",
-    client_id: str = "demo-client",
-    client_secret: str = "demo-secret",  # noqa: S107 (the demo's made-up credentials)
+    client_id: str = DEMO_CLIENT_ID,
+    client_secret: str = DEMO_CLIENT_SECRET,
     expires_in: int = 86399,
     throttle: bool = True,
     stop: threading.Event | None = None,

@@ -1,6 +1,6 @@
 """The exporter's web side, split as exporter-toolkit splits its `web/`.
 
-- `listen`: `--web.listen-address` parsing and what to bind for it.
+- `listen`: `--web.listen-address` parsing, what to bind for it, binding without DNS.
 - `config`: the `--web.config.file` YAML (exporter-toolkit's format), parsed and validated.
 - `tls`: server SSL contexts from `tls_server_config`, re-read when the files change.
 - `auth`: basic auth, the bcrypt checker and the WSGI middleware in front of every path.

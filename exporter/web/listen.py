@@ -1,4 +1,4 @@
-"""`--web.listen-address`: parsing `host:port` and choosing what socket to bind for it."""
+"""`--web.listen-address`: parsing `host:port`, choosing what socket to bind, binding it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import errno
 import ipaddress
 import re
 import socket
+import socketserver
+from http.server import HTTPServer
 from typing import Any
 
-__all__ = ["NO_IPV6_ERRNOS", "parse_listen_address", "resolve"]
+__all__ = ["NO_IPV6_ERRNOS", "bind_without_dns", "parse_listen_address", "resolve"]
 
 _HOST_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_.])?")
 _PORT = re.compile(r"[0-9]{1,5}")
@@ -71,6 +73,18 @@ def resolve(host: str, port: int) -> tuple[socket.AddressFamily, tuple[Any, ...]
     ipv4 = [info for info in infos if info[0] == socket.AF_INET]
     family, _, _, _, sockaddr = (ipv4 or infos)[0]
     return family, sockaddr, False
+
+
+def bind_without_dns(server: HTTPServer) -> None:
+    """Bind `server` as `HTTPServer.server_bind` does, without its reverse DNS lookup.
+
+    `HTTPServer.server_bind` calls `socket.getfqdn()` for `server_name`, which can hang on a
+    slow or broken resolver; the bound address serves as the name instead. For use in a
+    `server_bind` override (the exporter's server and the simulator's).
+    """
+    socketserver.TCPServer.server_bind(server)
+    server.server_name = str(server.server_address[0])
+    server.server_port = int(server.server_address[1])
 
 
 def _ipv6_available() -> bool:

@@ -38,7 +38,7 @@ from wsgiref.types import WSGIApplication
 from exporter.web.auth import with_basic_auth
 from exporter.web.config import WebConfig
 from exporter.web.handler import Connection, RequestHandler, client_host, errors_stay_errors
-from exporter.web.listen import NO_IPV6_ERRNOS, parse_listen_address, resolve
+from exporter.web.listen import NO_IPV6_ERRNOS, bind_without_dns, parse_listen_address, resolve
 
 __all__ = ["ExporterHTTPServer", "Server"]
 
@@ -175,10 +175,7 @@ class Server(socketserver.ThreadingMixIn, WSGIServer):
                 self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
             except OSError:  # a system that insists on IPv6 only: serve that
                 self.dual_stack = False
-        # HTTPServer.server_bind would call socket.getfqdn(), which can hang on DNS.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name = str(self.server_address[0])
-        self.server_port = int(self.server_address[1])
+        bind_without_dns(self)
         self.setup_environ()
 
     # --- accept loop ---

@@ -14,8 +14,7 @@ from collections.abc import Iterator, Mapping
 
 from exporter.simulator import texts
 from exporter.simulator.catalog import Catalog
-from exporter.simulator.plans import Plan, Step
-from exporter.simulator.render import (
+from exporter.simulator.event_dto import (
     JSON,
     closed_at,
     clouds,
@@ -29,6 +28,7 @@ from exporter.simulator.render import (
     title_token,
     to_bytes,
 )
+from exporter.simulator.plans import Plan, Step
 
 # Texts added by tests: token -> texts by locale.
 TextBook = Mapping[str, Mapping[str, texts.Text]]

@@ -2,7 +2,7 @@
 
 DTO shape (`IncidentDto`, `MaintenanceDto`): lists, times as ISO 8601 UTC strings, except
 `MaintenanceHistoryEvent.messageTime`, which the spec types as an integer (epoch seconds
-here). The feed's map shape is in `feedshape`; both share the history entries built here.
+here). The feed's map shape is in `event_feed`; both share the history entries built here.
 
 Every history entry carries Adobe's vocabulary: `status`, `severity` (`None` for
 maintenances), `customerImpact`, `operationsImpact`, `messageType` (Canned, Custom, CFS),

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 
-from exporter.simulator.messages import Reply, Request
+from exporter.simulator.exchange import Reply, Request
 
 FEED_PREFIX = "/adobestatus"
 # Path -> endpoint name, for counts and faults.

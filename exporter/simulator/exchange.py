@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from exporter.simulator.render import to_bytes
+from exporter.simulator.event_dto import to_bytes
 
 STATUS_JSON = "application/json;charset=UTF-8"
 

@@ -14,14 +14,15 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from exporter.simulator import feedshape, registry, render, texts
-from exporter.simulator.added import AddedEvents
+from exporter.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from exporter.simulator import catalog_dto, event_dto, event_feed, texts
+from exporter.simulator.added_events import AddedEvents
 from exporter.simulator.auth import Clock, RateLimiter, TokenStore
 from exporter.simulator.catalog import Catalog
 from exporter.simulator.counts import RequestLog
 from exporter.simulator.faults import Fault, FaultBook
 from exporter.simulator.plans import Plan
-from exporter.simulator.public import Document, Versions
+from exporter.simulator.public_feed import Document, Versions
 from exporter.simulator.scale import Scale
 from exporter.simulator.scenario import TICK, Scenario
 from exporter.simulator.snapshot import Entry, Filters, Snapshot
@@ -46,8 +47,8 @@ class Simulator(AddedEvents):
     def __init__(
         self,
         seed: int = 1,
-        client_id: str = "demo-client",
-        client_secret: str = "demo-secret",  # noqa: S107 (the demo's made-up credentials)
+        client_id: str = DEMO_CLIENT_ID,
+        client_secret: str = DEMO_CLIENT_SECRET,
         expires_in: int = 86399,
         scale: Scale | None = None,
         throttle: bool = True,
@@ -86,7 +87,7 @@ class Simulator(AddedEvents):
         self._feed_registry_doc: Document | None = None
         # /api/v1/messages: the texts known for one snapshot, and who asked for which.
         self._texts_snapshot: Snapshot | None = None
-        self._text_index: feedshape.TextIndex = {}
+        self._text_index: event_feed.TextIndex = {}
         self._message_requests: list[tuple[str, tuple[str, ...]]] = []
 
     # Faults, tokens and counts.
@@ -227,7 +228,7 @@ class Simulator(AddedEvents):
         if fragment is None:
             if len(self._fragments) >= _MAX_FRAGMENTS:
                 self._fragments.clear()
-            fragment = render.to_bytes(render.dto(plan, phase, self.catalog))
+            fragment = event_dto.to_bytes(event_dto.dto(plan, phase, self.catalog))
             self._fragments[key] = fragment
         return Entry(plan, phase, fragment)
 
@@ -248,19 +249,19 @@ class Simulator(AddedEvents):
         self, what: str, ids: Mapping[str, frozenset[str]], names: Mapping[str, str]
     ) -> bytes:
         if what == "products":
-            payload = registry.products(
+            payload = catalog_dto.products(
                 self.catalog,
                 ids.get("productId", frozenset()),
                 ids.get("cloudId", frozenset()),
                 names.get("productName", ""),
             )
         elif what == "clouds":
-            payload = registry.clouds(
+            payload = catalog_dto.clouds(
                 self.catalog, ids.get("cloudId", frozenset()), names.get("cloudName", "")
             )
         else:
-            payload = registry.regions(self.catalog)
-        return render.to_bytes(payload)
+            payload = catalog_dto.regions(self.catalog)
+        return event_dto.to_bytes(payload)
 
     def payload_events(self) -> dict[str, Any]:
         """What an unfiltered GET /api/v1/events answers now (`Event`)."""
@@ -270,7 +271,7 @@ class Simulator(AddedEvents):
     def payload_feed(self, epoch_ms: bool = False) -> dict[str, Any]:
         """The same events in the spec's `Events` map shape, epochs in s (or ms)."""
         entries = [(entry.plan, entry.phase) for entry in self.snapshot().entries]
-        return feedshape.feed(entries, self.catalog, self.added()[2], epoch_ms=epoch_ms)
+        return event_feed.feed(entries, self.catalog, self.added()[2], epoch_ms=epoch_ms)
 
     def feed_events(self) -> Document:
         """StatusEvents now: the feed in the `Events` map shape, epoch seconds."""
@@ -292,15 +293,15 @@ class Simulator(AddedEvents):
             key = (plan.id, phase, len(plan.steps))
             part = self._feed_fragments.get(key)
             if part is None:
-                part = self._feed_fragments[key] = feedshape.fragment(plan, phase, self.catalog)
+                part = self._feed_fragments[key] = event_feed.fragment(plan, phase, self.catalog)
             fragments.append((plan, part))
-        return feedshape.feed_bytes(fragments, entries, self.added()[2])
+        return event_feed.feed_bytes(fragments, entries, self.added()[2])
 
     def feed_registry(self) -> Document:
         """SnowServiceRegistry: the catalog as maps keyed by id (it never changes)."""
         with self._feed_lock:
             if self._feed_registry_doc is None:
-                body = render.to_bytes(registry.feed_registry(self.catalog))
+                body = event_dto.to_bytes(catalog_dto.feed_registry(self.catalog))
                 self._feed_registry_doc = self._feed_registry.update(body, self._clock())
             return self._feed_registry_doc
 
@@ -320,12 +321,12 @@ class Simulator(AddedEvents):
         with self._feed_lock:
             if self._texts_snapshot is not snapshot:
                 entries = [(entry.plan, entry.phase) for entry in snapshot.entries]
-                self._text_index = feedshape.text_index(entries, self.added()[2])
+                self._text_index = event_feed.text_index(entries, self.added()[2])
                 self._texts_snapshot = snapshot
             index = self._text_index
         if locale and locale not in texts.LOCALES:
             return []
-        return feedshape.messages_dtos(index, [locale] if locale else list(texts.LOCALES), wanted)
+        return event_feed.messages_dtos(index, [locale] if locale else list(texts.LOCALES), wanted)
 
     def message_requests(self) -> list[tuple[str, tuple[str, ...]]]:
         """(locale, sorted message tokens asked for) of every /messages request, in order."""

@@ -6,16 +6,16 @@ import contextlib
 import logging
 import math
 import socket
-import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from exporter.simulator.app import IMS_TOKEN_PATH, handle
-from exporter.simulator.messages import Reply, Request
-from exporter.simulator.simulator import Simulator
+from exporter.simulator.exchange import Reply, Request
+from exporter.simulator.routes import IMS_TOKEN_PATH, handle
+from exporter.simulator.world import Simulator
+from exporter.web.listen import bind_without_dns
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +39,7 @@ class _HTTPServer(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
 
     def server_bind(self) -> None:
-        # HTTPServer.server_bind does a reverse DNS lookup (getfqdn) that can stall.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
+        bind_without_dns(self)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:

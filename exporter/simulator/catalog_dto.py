@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from exporter.simulator.catalog import Catalog, Product
-from exporter.simulator.render import JSON
+from exporter.simulator.event_dto import JSON
 
 
 def product_dto(product: Product) -> JSON:

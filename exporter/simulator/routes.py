@@ -6,11 +6,11 @@ import logging
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
-from exporter.simulator import control, public, render
+from exporter.simulator import control, event_dto, public_feed
+from exporter.simulator.exchange import STATUS_JSON, Reply, Request, json_reply
 from exporter.simulator.faults import Fault
-from exporter.simulator.messages import STATUS_JSON, Reply, Request, json_reply
-from exporter.simulator.simulator import Simulator
 from exporter.simulator.snapshot import Entry
+from exporter.simulator.world import Simulator
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def handle(sim: Simulator, request: Request) -> Reply:
             return control.handle(sim, request)
         if request.path == IMS_TOKEN_PATH:
             return _with_faults(sim, "token", request, _token)
-        feed = public.FEED_ENDPOINTS.get(request.path.rstrip("/"))
+        feed = public_feed.FEED_ENDPOINTS.get(request.path.rstrip("/"))
         if feed is not None:
             return _with_faults(sim, feed, request, lambda s, r: _feed(s, feed, r))
         if request.path.startswith(API_PREFIX):
@@ -79,7 +79,7 @@ def _with_faults(
         body = fault.body
         if body is None:
             # A small error in the shape the real endpoint would use.
-            body = render.to_bytes(
+            body = event_dto.to_bytes(
                 {"error": "server_error", "error_description": "injected fault"}
                 if endpoint == "token"
                 else {"error_code": str(fault.status), "message": "injected fault"}
@@ -109,7 +109,7 @@ def _spoil(reply: Reply, fault: Fault) -> Reply:
 
 def _feed(sim: Simulator, endpoint: str, request: Request) -> Reply:
     document = sim.feed_events() if endpoint == "feed_events" else sim.feed_registry()
-    reply = public.answer(request, document)
+    reply = public_feed.answer(request, document)
     if reply.status == 304:
         sim.count_not_modified(endpoint)
     return reply
@@ -192,7 +192,7 @@ def _api(sim: Simulator, endpoint: str, request: Request) -> Reply:
 
 def _is_scheduled(entry: Entry) -> bool:
     steps = entry.plan.steps[: entry.phase]
-    return entry.plan.kind == "maintenance" and render.maintenance_status(steps) == "Scheduled"
+    return entry.plan.kind == "maintenance" and event_dto.maintenance_status(steps) == "Scheduled"
 
 
 _KEEP: dict[str, Callable[[Entry], bool]] = {

@@ -1,0 +1,19 @@
+"""Command line: serve, check and simulate. The only package that reads options and environment.
+
+Bad configuration ends the program with exit code 2 and one line naming the option.
+
+- `entry`: the command group, `main` (the console script, `exporter.cli:main`) and `run`,
+  the one place a `ConfigError` or a usage error becomes exit 2.
+- `serve`, `check`, `simulate`: one command each.
+- `options`: the option declarations, grouped per concern; each command lists its groups.
+- `types`: the click types that check a value as it is parsed (durations, listen address,
+  web config file, comma-separated lists).
+- `configs`: from the options to the config objects (selection, cache lifetime, upstream,
+  with --demo the embedded simulator).
+"""
+
+from exporter.cli.configs import cache_ttl_for
+from exporter.cli.entry import cli, main, run
+from exporter.cli.options import PROG
+
+__all__ = ["PROG", "cache_ttl_for", "cli", "main", "run"]

@@ -1,0 +1,131 @@
+"""`serve`: /metrics, the status page, /-/healthy and /-/ready until SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from exporter import __version__
+from exporter.cli.configs import cache_ttl_for, say_ignored, selection_from, upstream_for
+from exporter.cli.options import (
+    freshness_options,
+    log_options,
+    secret_file_option,
+    selection_options,
+    upstream_options,
+    web_options,
+)
+from exporter.cli.types import env
+from exporter.config import DEFAULT_LOCALE, CacheConfig, ConfigError, FeedConfig
+from exporter.logs import setup_logging
+from exporter.memory import return_large_buffers
+from exporter.secret import SecretFile
+from exporter.web.config import WebConfig
+from exporter.web.server import ExporterHTTPServer
+from exporter.wiring import build_service
+
+log = logging.getLogger("exporter")
+
+
+@click.command()
+@web_options
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Run against the embedded simulator of Adobe IMS and the Status API; "
+    "needs no credentials.",
+)
+@click.option(
+    "--locale",
+    default=DEFAULT_LOCALE,
+    show_default=True,
+    help="Language of Adobe's event texts on the status page, a locale tag such as en, fr "
+    "or ja; a text missing in it is shown in its language alone, then in en.",
+    **env("ADOBE_STATUS_LOCALE"),
+)
+@upstream_options
+@secret_file_option(
+    "File holding the client secret (read at start and on SIGHUP; trailing newline stripped)."
+)
+@selection_options
+@freshness_options
+@log_options("info", "Log level.")
+def serve(
+    listen_address: str,
+    web_config: WebConfig | None,
+    demo: bool,
+    locale: str,
+    log_level: str,
+    log_format: str,
+    **params: Any,
+) -> None:
+    """Serve /metrics, the status page /, /-/healthy and /-/ready until SIGTERM."""
+    collector = CacheConfig(
+        selection=selection_from(params),
+        cache_ttl=cache_ttl_for(params),
+        registry_ttl=params["registry_ttl"],
+        max_stale=params["max_stale"],
+        locale=locale,
+    )
+    with upstream_for(params, demo) as (upstream, secret_file):
+        service = build_service(upstream, collector, secret_source=secret_file, demo=demo)
+        setup_logging(log_level.lower(), log_format.lower(), service.secrets)
+        say_ignored(params)
+        try:
+            server = ExporterHTTPServer(service.app, listen_address, web_config)
+        except OSError as error:
+            raise ConfigError(
+                f"--web.listen-address (ADOBE_STATUS_EXPORTER_LISTEN_ADDRESS): cannot listen "
+                f"on {listen_address}: {error.strerror or error}"
+            ) from None
+        _handle_signals(server.shutdown, secret_file)
+        return_large_buffers()  # RSS stays flat over a long-running serve (exporter/memory.py)
+        log.info(
+            "adobe-status-exporter %s: status page %s/, metrics %s/metrics, upstream %s%s",
+            __version__,
+            server.url,
+            server.url,
+            upstream.feed_url if isinstance(upstream, FeedConfig) else upstream.api_url,
+            " (embedded simulator)" if demo else "",
+        )
+        service.warm_up()
+        try:
+            server.serve_forever()
+        finally:
+            service.close()
+        log.info("stopped")
+
+
+def _handle_signals(stop: Callable[[], None], secret_file: SecretFile | None) -> None:
+    def on_stop(signum: int, frame: object) -> None:
+        log.info("received %s, shutting down", signal.Signals(signum).name)
+        # shutdown() waits for serve_forever to return: never call it on that thread.
+        threading.Thread(target=stop, name="shutdown", daemon=True).start()
+
+    def on_hup(signum: int, frame: object) -> None:
+        if secret_file is None:
+            log.info("SIGHUP: no secret file to reload")
+            return
+        try:
+            changed = secret_file.reload()
+        except (OSError, UnicodeDecodeError) as error:
+            log.error(
+                "SIGHUP: cannot re-read %s (%s); keeping the current secret",
+                secret_file.path,
+                getattr(error, "strerror", None) or type(error).__name__,
+            )
+            return
+        log.info(
+            "SIGHUP: client secret re-read from %s (%s)",
+            secret_file.path,
+            "changed" if changed else "unchanged",
+        )
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    signal.signal(signal.SIGHUP, on_hup)

@@ -1,0 +1,99 @@
+"""Click parameter types and option classes the commands share.
+
+A value that converts badly raises `ConfigError` naming the option; `exporter.cli.entry.run`
+turns it into exit 2.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import click
+
+from exporter.config import ConfigError, Seconds
+from exporter.web.config import WebConfig, WebConfigError, load_web_config
+from exporter.web.listen import parse_listen_address
+
+
+def named(param: click.Parameter | None) -> str:
+    """How an error names the option: its flag and its environment variable."""
+    if param is None:
+        return "value"
+    flag = param.opts[0] if param.opts else str(param.name)
+    return f"{flag} ({param.envvar})" if isinstance(param.envvar, str) else flag
+
+
+def env(name: str) -> dict[str, Any]:
+    """An option's environment variable, shown in --help."""
+    return {"envvar": name, "show_envvar": True}
+
+
+class CommaList(click.types.StringParamType):
+    """A repeatable option whose environment variable is a comma-separated list."""
+
+    envvar_list_splitter = ","
+
+    def split_envvar_value(self, rv: str) -> list[str]:
+        return [item.strip() for item in rv.split(",") if item.strip()]
+
+
+class Duration(click.types.FloatParamType):
+    """Seconds: a finite number in the option's sensible range, else ConfigError (exit 2)."""
+
+    name = "seconds"
+
+    def __init__(self, limits: Seconds) -> None:
+        self.limits = limits
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        option = named(param)
+        given = value if isinstance(value, str) else None
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            raise self.limits.refusal(option, repr(value)) from None
+        return self.limits.check(option, seconds, given)
+
+
+class ListenAddress(click.types.StringParamType):
+    """`host:port` as `--web.listen-address` takes it, else ConfigError (exit 2)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        address = super().convert(value, param, ctx)
+        try:
+            parse_listen_address(address)
+        except ValueError as error:
+            raise ConfigError(f"{named(param)}: {error}") from None
+        return address
+
+
+class WebConfigFile(click.Path):
+    """`--web.config.file`: the file read and validated at start, else ConfigError (exit 2)."""
+
+    def convert(  # type: ignore[override]  # the loaded config, not the path
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> WebConfig:
+        path = super().convert(value, param, ctx)
+        try:
+            return load_web_config(str(path))
+        except WebConfigError as error:
+            flag = param.opts[0] if param is not None and param.opts else "--web.config.file"
+            raise ConfigError(f"{flag}: {error}") from None
+
+
+class AliasedOption(click.Option):
+    """An option whose names after the first are deprecated aliases: accepted, not in --help."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        return click.Option.get_help_record(self._first_name_only(), ctx)
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        return click.Option.get_error_hint(self._first_name_only(), ctx)
+
+    def _first_name_only(self) -> click.Option:
+        shown = copy.copy(self)
+        shown.opts = self.opts[:1]
+        return shown
