@@ -37,11 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     if args.feed or not args.scale:
         print("measuring the feed source ...", file=sys.stderr, flush=True)
-        result = feed.run()
-        print(feed.table(result) + "\n", flush=True)
+        feed_result = feed.run()
+        print(feed.table(feed_result) + "\n", flush=True)
         FEED_OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-        FEED_OUTPUT.write_text(json.dumps(asdict(result), indent=2) + "\n", encoding="utf-8")
-        verdict = "PASS" if feed.passed(result) else "FAIL"
+        FEED_OUTPUT.write_text(json.dumps(asdict(feed_result), indent=2) + "\n", encoding="utf-8")
+        verdict = "PASS" if feed.passed(feed_result) else "FAIL"
         print(f"feed: {verdict}; figures in {FEED_OUTPUT}", flush=True)
         if args.feed:
             return 0

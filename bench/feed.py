@@ -9,17 +9,15 @@ answered by 304 at most 0.1x a full scrape; peak RSS at most 80 MB; RSS flat (wi
 from __future__ import annotations
 
 import contextlib
-import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import requests
 
 from bench import procs
-from bench.measure import Latency, Scraper, interleaved
+from bench.measure import FetchFloor, Latency, Scraper, interleaved
 from bench.run import Timing
 
 FULL_RATIO_TARGET = 1.0
@@ -58,35 +56,12 @@ class FeedResult:
         return self.rss_after_long_run_mb - self.rss_after_warmup_mb
 
 
-class FeedFloor:
-    """GET StatusEvents in one read (keep-alive session), then json.loads of the bytes."""
-
-    def __init__(self, base: str) -> None:
-        self._session = requests.Session()
-        self._url = f"{base}/StatusEvents"
-        self.size = len(self._fetch())
-
-    def _fetch(self) -> bytes:
-        with self._session.get(self._url, stream=True, timeout=30) as response:
-            response.raise_for_status()
-            body: bytes = response.raw.read()
-        return body
-
-    def __call__(self) -> float:
-        started = time.perf_counter()
-        json.loads(self._fetch())
-        return time.perf_counter() - started
-
-    def close(self) -> None:
-        self._session.close()
-
-
 def run(long_run: int = LONG_RUN) -> FeedResult:
     with feed_simulator(always_changed=True) as sim, feed_exporter(sim) as exporter:
         base = f"{sim.url}/adobestatus"
         registry_bytes = len(requests.get(f"{base}/SnowServiceRegistry", timeout=30).content)
         scraper = Scraper(exporter)
-        floor = FeedFloor(base)
+        floor = FetchFloor(f"{base}/StatusEvents")
         try:
             full, floors = interleaved(scraper, floor, ROUNDS, WARMUP)
         finally:

@@ -37,12 +37,12 @@ class FeedBenchSimulator(Simulator):
         self._always_changed = always_changed
         self._versions = itertools.count(1)
         base = super().feed_registry()
-        self._registry = Document(
+        self._enlarged_registry = Document(
             _enlarged(json.loads(base.body)), '"registry"', base.last_modified
         )
 
     def feed_registry(self) -> Document:
-        return self._registry
+        return self._enlarged_registry
 
     def feed_events(self) -> Document:
         document = super().feed_events()

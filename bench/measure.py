@@ -86,14 +86,26 @@ class Scraper:
 
 
 class FetchFloor:
-    """The cold floor: GET /api/v1/events in one read (keep-alive session), then json.loads."""
+    """The cold floor: GET a document in one read (keep-alive session), then json.loads."""
 
-    def __init__(self, sim: SimulatorProcess) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self._session = requests.Session()
-        self._url = sim.events_url
-        self._params = {"api_key": API_KEY}
-        self._headers = {"Authorization": f"Bearer {sim.token()}", "x-api-key": API_KEY}
+        self._url = url
+        self._params = params or {}
+        self._headers = headers or {}
         self.size = len(self._fetch())
+
+    @classmethod
+    def events(cls, sim: SimulatorProcess) -> FetchFloor:
+        """GET /api/v1/events with the token and API key, as the exporter asks for it."""
+        headers = {"Authorization": f"Bearer {sim.token()}", "x-api-key": API_KEY}
+        return cls(sim.events_url, params={"api_key": API_KEY}, headers=headers)
 
     def _fetch(self) -> bytes:
         response = self._session.get(

@@ -107,7 +107,7 @@ def run(plan: Plan) -> ScaleResult:
 def _cold(plan: Plan, sim: procs.SimulatorProcess, exporter: procs.ExporterProcess) -> Cold:
     scraper = Scraper(exporter)
     exposition = scraper.body()
-    floor = FetchFloor(sim)
+    floor = FetchFloor.events(sim)
     try:
         scrapes, floors = interleaved(scraper, floor, plan.cold_rounds, plan.warmup)
     finally:
