@@ -87,4 +87,4 @@ def test_help_states_the_cache_ttl_default_of_each_source(
 def test_cache_ttl_defaults_by_source_and_an_explicit_value_wins(
     source: str, given: float | None, expected: float
 ) -> None:
-    assert cache_ttl_for({"source": source, "cache_ttl": given}) == expected
+    assert cache_ttl_for(source, given) == expected

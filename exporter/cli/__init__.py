@@ -8,7 +8,7 @@ Bad configuration ends the program with exit code 2 and one line naming the opti
 - `options`: the option declarations, grouped per concern; each command lists its groups.
 - `types`: the click types that check a value as it is parsed (durations, listen address,
   web config file, comma-separated lists).
-- `configs`: from the options to the config objects (selection, cache lifetime, upstream,
+- `configs`: the typed option values and from them the config objects (cache lifetime, upstream,
   with --demo the embedded simulator).
 """
 

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 from prometheus_client import generate_latest
 
-from exporter.cli.configs import say_ignored, selection_from, upstream_for
-from exporter.cli.options import (
-    PROG,
-    log_options,
-    secret_file_option,
-    selection_options,
-    upstream_options,
-)
+from exporter.cli.configs import UpstreamOptions, say_ignored, upstream_for
+from exporter.cli.options import PROG, log_options, selection_options, upstream_options
 from exporter.collector import scrape_registry
-from exporter.config import CacheConfig
+from exporter.config import CacheConfig, Selection
 from exporter.deadline import Deadline
 from exporter.logs import setup_logging
 from exporter.model import State
@@ -35,18 +28,24 @@ from exporter.wiring import build_service
     help="Output format.",
 )
 @click.option("--demo", is_flag=True, help="Check against the embedded simulator.")
-@upstream_options
-@secret_file_option("File holding the client secret (trailing newline stripped).")
+@upstream_options("File holding the client secret (trailing newline stripped).")
 @selection_options
 # check prints its result, the reason of a failure included, once; the log repeats it.
 @log_options("error", "Log level (check prints its own result; info or debug adds the log).")
-def check(output: str, demo: bool, log_level: str, log_format: str, **params: Any) -> None:
+def check(
+    output: str,
+    demo: bool,
+    upstream: UpstreamOptions,
+    selection: Selection,
+    log_level: str,
+    log_format: str,
+) -> None:
     """Collect once and print the result; exit 0 on success, 1 when upstream fails."""
-    collector = CacheConfig(selection=selection_from(params))
-    with upstream_for(params, demo) as (upstream, secret_file):
-        service = build_service(upstream, collector, secret_source=secret_file, demo=demo)
+    collector = CacheConfig(selection=selection)
+    with upstream_for(upstream, demo) as (config, secret_file):
+        service = build_service(config, collector, secret_source=secret_file, demo=demo)
         setup_logging(log_level.lower(), log_format.lower(), service.secrets)
-        say_ignored(params)
+        say_ignored(upstream)
         try:
             view = service.cache.view(Deadline())
         finally:

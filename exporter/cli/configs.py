@@ -1,7 +1,9 @@
-"""From the options to the config objects: the selection, the cache lifetime, the upstream.
+"""From the options to the config objects: the cache lifetime and the upstream.
 
-Credentials are read here (the secret file included); with --demo, the upstream is an
-embedded simulator started here and stopped when the command ends.
+The option groups (exporter.cli.options) hand each command typed values: a `Selection`,
+an `UpstreamOptions`, a `Freshness`. Credentials are read here (the secret file included);
+with --demo, the upstream is an embedded simulator started here and stopped when the
+command ends.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
 
 from exporter.config import (
     DEFAULT_API_KEY,
@@ -17,7 +19,6 @@ from exporter.config import (
     DEFAULT_TOKEN_REFRESH_MARGIN,
     ConfigError,
     FeedConfig,
-    Selection,
     UpstreamConfig,
     check_url,
 )
@@ -27,51 +28,67 @@ from exporter.secret import Secret, SecretFile
 log = logging.getLogger("exporter")
 
 
-def selection_from(params: dict[str, Any]) -> Selection:
-    return Selection(
-        products=tuple(params["products"]),
-        clouds=tuple(params["clouds"]),
-        regions=tuple(params["regions"]),
-    )
+@dataclass(frozen=True)
+class UpstreamOptions:
+    """Where Adobe is and how to reach it, as the options give it (the secret still unread)."""
+
+    source: str
+    feed_url: str
+    client_id: str | None
+    client_secret: str | None
+    client_secret_file: str | None
+    scopes: str
+    ims_token_url: str
+    api_url: str
+    api_key: str
+    timeout: float
+
+    def ignored_credentials(self) -> list[str]:
+        """The credential options given although --source feed needs none."""
+        if self.source != "feed":
+            return []
+        given = [
+            flag
+            for flag, value in (
+                ("--client-id", self.client_id),
+                ("--client-secret", self.client_secret),
+                ("--client-secret-file", self.client_secret_file),
+            )
+            if value
+        ]
+        if self.api_key != DEFAULT_API_KEY:
+            given.append("--api-key")
+        return given
 
 
-def cache_ttl_for(params: dict[str, Any]) -> float:
+@dataclass(frozen=True)
+class Freshness:
+    """How long answers are trusted (serve only); cache_ttl None: the source's default."""
+
+    cache_ttl: float | None
+    registry_ttl: float
+    max_stale: float
+    token_refresh_margin: float
+
+
+def cache_ttl_for(source: str, cache_ttl: float | None) -> float:
     """--cache-ttl as given (0 included), else the source's default."""
-    given: float | None = params["cache_ttl"]
-    return DEFAULT_CACHE_TTL[params["source"]] if given is None else given
+    return DEFAULT_CACHE_TTL[source] if cache_ttl is None else cache_ttl
 
 
-# Options that only the Status API uses: given with --source feed, they are ignored.
-_CREDENTIAL_OPTIONS = {
-    "client_id": "--client-id",
-    "client_secret": "--client-secret",
-    "client_secret_file": "--client-secret-file",
-}
-
-
-def ignored_credentials(params: dict[str, Any]) -> list[str]:
-    """The credential options given although --source feed needs none."""
-    if params["source"] != "feed":
-        return []
-    given = [flag for name, flag in _CREDENTIAL_OPTIONS.items() if params.get(name)]
-    if params.get("api_key") not in (None, DEFAULT_API_KEY):
-        given.append("--api-key")
-    return given
-
-
-def say_ignored(params: dict[str, Any]) -> None:
-    ignored = ignored_credentials(params)
+def say_ignored(upstream: UpstreamOptions) -> None:
+    ignored = upstream.ignored_credentials()
     if ignored:
         log.warning(
             "--source feed needs no credential: ignoring %s (sent nowhere)", ", ".join(ignored)
         )
 
 
-def read_secret(params: dict[str, Any]) -> tuple[Secret, SecretFile | None]:
+def read_secret(upstream: UpstreamOptions) -> tuple[Secret, SecretFile | None]:
     """The client secret and, when it comes from a file, that file (re-read on SIGHUP)."""
-    path = params["client_secret_file"]
+    path = upstream.client_secret_file
     if not path:
-        return Secret(params["client_secret"] or ""), None
+        return Secret(upstream.client_secret or ""), None
     try:
         secret_file = SecretFile(path)
     except (OSError, UnicodeDecodeError) as error:
@@ -84,15 +101,18 @@ def read_secret(params: dict[str, Any]) -> tuple[Secret, SecretFile | None]:
 
 @contextmanager
 def upstream_for(
-    params: dict[str, Any], demo: bool
+    given: UpstreamOptions,
+    demo: bool,
+    # check renews no token: it asks once and ends.
+    token_refresh_margin: float = DEFAULT_TOKEN_REFRESH_MARGIN,
 ) -> Iterator[tuple[UpstreamConfig | FeedConfig, SecretFile | None]]:
     """The real upstream from the options, or the embedded simulator with --demo.
 
     With --source feed: the public feed (or the simulator's copy of it), no credential read.
     """
-    check_url("--feed-url (ADOBE_STATUS_FEED_URL)", params["feed_url"])
-    if params["source"] == "feed":
-        with _feed_for(params, demo) as feed:
+    check_url("--feed-url (ADOBE_STATUS_FEED_URL)", given.feed_url)
+    if given.source == "feed":
+        with _feed_for(given, demo) as feed:
             yield feed, None
         return
 
@@ -100,19 +120,18 @@ def upstream_for(
         return UpstreamConfig(
             client_id=client_id,
             client_secret=secret,
-            scopes=params["scopes"],
+            scopes=given.scopes,
             ims_token_url=ims_token_url,
             api_url=api_url,
-            api_key=params["api_key"],
-            timeout=params["timeout"],
-            # check renews no token: it asks once and ends.
-            token_refresh_margin=params.get("token_refresh_margin", DEFAULT_TOKEN_REFRESH_MARGIN),
+            api_key=given.api_key,
+            timeout=given.timeout,
+            token_refresh_margin=token_refresh_margin,
         )
 
     if not demo:
-        secret, secret_file = read_secret(params)
-        client_id = params["client_id"] or ""
-        yield config(client_id, secret, params["ims_token_url"], params["api_url"]), secret_file
+        secret, secret_file = read_secret(given)
+        client_id = given.client_id or ""
+        yield config(client_id, secret, given.ims_token_url, given.api_url), secret_file
         return
     from exporter.simulator import Simulator, SimulatorServer
 
@@ -123,11 +142,11 @@ def upstream_for(
 
 
 @contextmanager
-def _feed_for(params: dict[str, Any], demo: bool) -> Iterator[FeedConfig]:
+def _feed_for(given: UpstreamOptions, demo: bool) -> Iterator[FeedConfig]:
     if not demo:
-        yield FeedConfig(feed_url=params["feed_url"], timeout=params["timeout"])
+        yield FeedConfig(feed_url=given.feed_url, timeout=given.timeout)
         return
     from exporter.simulator import Simulator, SimulatorServer
 
     with SimulatorServer(Simulator(), host="127.0.0.1", port=0) as sim:
-        yield FeedConfig(feed_url=sim.feed_url, timeout=params["timeout"])
+        yield FeedConfig(feed_url=sim.feed_url, timeout=given.timeout)

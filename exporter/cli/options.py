@@ -1,18 +1,24 @@
 """The options, grouped per concern; each command lists the groups it takes.
 
 Groups: `upstream_options` (where Adobe is: --source, the feed URL, the Status API and its
-credentials, --timeout), `secret_file_option`, `selection_options` (products, clouds,
-regions), `freshness_options` (cache lifetimes, serve only), `web_options` (listen address
-and web config, serve only) and `log_options`. The order given is the order --help lists.
+credentials, --timeout, the secret file), `selection_options` (products, clouds, regions),
+`freshness_options` (cache lifetimes, serve only), `web_options` (listen address and web
+config, serve only) and `log_options`. The order given is the order --help lists.
+
+The upstream, selection and freshness groups hand the command one typed object each
+(`upstream: UpstreamOptions`, `selection: Selection`, `freshness: Freshness`), built from
+their options as click parses them.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from exporter.cli.configs import Freshness, UpstreamOptions
 from exporter.cli.types import AliasedOption, CommaList, Duration, ListenAddress, WebConfigFile, env
 from exporter.config import (
     CACHE_TTL_RANGE,
@@ -29,6 +35,7 @@ from exporter.config import (
     TIMEOUT_RANGE,
     TOKEN_REFRESH_MARGIN_RANGE,
     Seconds,
+    Selection,
 )
 from exporter.logs import FORMATS, LEVELS
 
@@ -49,7 +56,7 @@ def options(*decorators: Decorator) -> Decorator:
     return apply
 
 
-def secret_file_option(help_text: str) -> Decorator:
+def _secret_file_option(help_text: str) -> Decorator:
     return click.option(
         "--client-secret-file",
         type=click.Path(dir_okay=False),
@@ -72,7 +79,7 @@ def duration_option(
 
 
 # Where Adobe is and how to reach it: serve and check.
-upstream_options = options(
+_UPSTREAM = options(
     click.option(
         "--source",
         type=click.Choice(SOURCES),
@@ -139,8 +146,47 @@ upstream_options = options(
     ),
 )
 
+
+def upstream_options(secret_file_help: str) -> Decorator:
+    """The upstream options and --client-secret-file; the command takes `upstream`."""
+
+    def wrap(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def given(
+            *,
+            source: str,
+            feed_url: str,
+            client_id: str | None,
+            client_secret: str | None,
+            client_secret_file: str | None,
+            scopes: str,
+            ims_token_url: str,
+            api_url: str,
+            api_key: str,
+            timeout: float,
+            **rest: Any,
+        ) -> Any:
+            upstream = UpstreamOptions(
+                source=source,
+                feed_url=feed_url,
+                client_id=client_id,
+                client_secret=client_secret,
+                client_secret_file=client_secret_file,
+                scopes=scopes,
+                ims_token_url=ims_token_url,
+                api_url=api_url,
+                api_key=api_key,
+                timeout=timeout,
+            )
+            return command(upstream=upstream, **rest)
+
+        return options(_UPSTREAM, _secret_file_option(secret_file_help))(given)
+
+    return wrap
+
+
 # Which statuses to report: serve and check.
-selection_options = options(
+_SELECTION = options(
     click.option(
         "--product",
         "products",
@@ -167,8 +213,28 @@ selection_options = options(
     ),
 )
 
+
+def selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--product, --cloud, --region; the command takes `selection`."""
+
+    @functools.wraps(command)
+    def given(
+        *,
+        products: tuple[str, ...],
+        clouds: tuple[str, ...],
+        regions: tuple[str, ...],
+        **rest: Any,
+    ) -> Any:
+        selection = Selection(
+            products=tuple(products), clouds=tuple(clouds), regions=tuple(regions)
+        )
+        return command(selection=selection, **rest)
+
+    return _SELECTION(given)
+
+
 # How long answers are trusted: only a long-running serve keeps anything.
-freshness_options = options(
+_FRESHNESS = options(
     duration_option(
         "--cache-ttl",
         CACHE_TTL_RANGE,
@@ -203,6 +269,29 @@ freshness_options = options(
         "ADOBE_STATUS_TOKEN_REFRESH_MARGIN",
     ),
 )
+
+
+def freshness_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The cache lifetimes and the token refresh margin; the command takes `freshness`."""
+
+    @functools.wraps(command)
+    def given(
+        *,
+        cache_ttl: float | None,
+        registry_ttl: float,
+        max_stale: float,
+        token_refresh_margin: float,
+        **rest: Any,
+    ) -> Any:
+        freshness = Freshness(
+            cache_ttl=cache_ttl,
+            registry_ttl=registry_ttl,
+            max_stale=max_stale,
+            token_refresh_margin=token_refresh_margin,
+        )
+        return command(freshness=freshness, **rest)
+
+    return _FRESHNESS(given)
 
 
 def log_options(default_level: str, level_help: str) -> Decorator:

@@ -6,22 +6,26 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from typing import Any
 
 import click
 
 from exporter import __version__
-from exporter.cli.configs import cache_ttl_for, say_ignored, selection_from, upstream_for
+from exporter.cli.configs import (
+    Freshness,
+    UpstreamOptions,
+    cache_ttl_for,
+    say_ignored,
+    upstream_for,
+)
 from exporter.cli.options import (
     freshness_options,
     log_options,
-    secret_file_option,
     selection_options,
     upstream_options,
     web_options,
 )
 from exporter.cli.types import env
-from exporter.config import DEFAULT_LOCALE, CacheConfig, ConfigError, FeedConfig
+from exporter.config import DEFAULT_LOCALE, CacheConfig, ConfigError, FeedConfig, Selection
 from exporter.logs import setup_logging
 from exporter.memory import return_large_buffers
 from exporter.secret import SecretFile
@@ -48,8 +52,7 @@ log = logging.getLogger("exporter")
     "or ja; a text missing in it is shown in its language alone, then in en.",
     **env("ADOBE_STATUS_LOCALE"),
 )
-@upstream_options
-@secret_file_option(
+@upstream_options(
     "File holding the client secret (read at start and on SIGHUP; trailing newline stripped)."
 )
 @selection_options
@@ -60,22 +63,25 @@ def serve(
     web_config: WebConfig | None,
     demo: bool,
     locale: str,
+    upstream: UpstreamOptions,
+    selection: Selection,
+    freshness: Freshness,
     log_level: str,
     log_format: str,
-    **params: Any,
 ) -> None:
     """Serve /metrics, the status page /, /-/healthy and /-/ready until SIGTERM."""
     collector = CacheConfig(
-        selection=selection_from(params),
-        cache_ttl=cache_ttl_for(params),
-        registry_ttl=params["registry_ttl"],
-        max_stale=params["max_stale"],
+        selection=selection,
+        cache_ttl=cache_ttl_for(upstream.source, freshness.cache_ttl),
+        registry_ttl=freshness.registry_ttl,
+        max_stale=freshness.max_stale,
         locale=locale,
     )
-    with upstream_for(params, demo) as (upstream, secret_file):
-        service = build_service(upstream, collector, secret_source=secret_file, demo=demo)
+    margin = freshness.token_refresh_margin
+    with upstream_for(upstream, demo, margin) as (config, secret_file):
+        service = build_service(config, collector, secret_source=secret_file, demo=demo)
         setup_logging(log_level.lower(), log_format.lower(), service.secrets)
-        say_ignored(params)
+        say_ignored(upstream)
         try:
             server = ExporterHTTPServer(service.app, listen_address, web_config)
         except OSError as error:
@@ -90,7 +96,7 @@ def serve(
             __version__,
             server.url,
             server.url,
-            upstream.feed_url if isinstance(upstream, FeedConfig) else upstream.api_url,
+            config.feed_url if isinstance(config, FeedConfig) else config.api_url,
             " (embedded simulator)" if demo else "",
         )
         service.warm_up()
