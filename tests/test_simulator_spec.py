@@ -6,8 +6,7 @@ repository) or from $ADOBE_STATUS_SPEC. Without it this module is skipped, and s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
@@ -15,8 +14,9 @@ import requests
 import yaml
 from jsonschema import Draft4Validator
 
-from exporter.simulator import API_KEY, Scale, Simulator, SimulatorServer
+from exporter.simulator import Scale, Simulator, SimulatorServer
 from tests.support.adobe_spec import require_spec
+from tests.support.simulator_api import api_session
 
 SPEC = require_spec("validate the simulator against it")
 
@@ -93,21 +93,8 @@ def clock() -> Clock:
     return Clock()
 
 
-@contextmanager
-def serving(sim: Simulator) -> Iterator[tuple[SimulatorServer, requests.Session]]:
-    with SimulatorServer(sim) as server, requests.Session() as session:
-        token = session.post(
-            server.ims_token_url,
-            params={"client_id": CLIENT_ID},
-            data={
-                "client_secret": CLIENT_SECRET,
-                "grant_type": "client_credentials",
-                "scope": "openid",
-            },
-            timeout=10,
-        ).json()["access_token"]
-        session.headers.update({"Authorization": f"Bearer {token}", "x-api-key": API_KEY})
-        yield server, session
+def serving(sim: Simulator) -> AbstractContextManager[tuple[SimulatorServer, requests.Session]]:
+    return api_session(sim, CLIENT_ID, CLIENT_SECRET)
 
 
 def fetch(server: SimulatorServer, session: requests.Session, path: str) -> Any:

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 import requests
 
-from exporter.simulator import API_KEY, Simulator, SimulatorServer
+from exporter.simulator import Simulator, SimulatorServer
 from exporter.simulator.texts import HOSTILE
+from tests.support.simulator_api import TIMEOUT, api_session
 
 T0 = 1_795_000_000.0
 ANALYTICS, PHOTOSHOP = "503467", "503493"
 CLIENT_ID, CLIENT_SECRET = "texts-client", "texts-secret"
-TIMEOUT = 10
 PLACEHOLDERS = ("{startDateTime}", "{endDateTime}", "{CFS_URL}")
 
 
@@ -27,19 +27,8 @@ def sim() -> Simulator:
 
 @pytest.fixture
 def api(sim: Simulator) -> Iterator[tuple[SimulatorServer, requests.Session]]:
-    with SimulatorServer(sim) as server, requests.Session() as session:
-        token = session.post(
-            server.ims_token_url,
-            params={"client_id": CLIENT_ID},
-            data={
-                "client_secret": CLIENT_SECRET,
-                "grant_type": "client_credentials",
-                "scope": "openid",
-            },
-            timeout=TIMEOUT,
-        ).json()["access_token"]
-        session.headers.update({"Authorization": f"Bearer {token}", "x-api-key": API_KEY})
-        yield server, session
+    with api_session(sim, CLIENT_ID, CLIENT_SECRET) as served:
+        yield served
 
 
 def get(api: tuple[SimulatorServer, requests.Session], path: str, params: Any = None) -> Any:
