@@ -1,27 +1,28 @@
 """Prometheus exporter for the Adobe Status API.
 
-Imports flow one way, in the order one scrape walks through them:
+Imports flow one way, in the order one scrape walks through them; the tree is the plan:
 
-    cli/                 command line: serve, check, simulate (the only reader of options
+    cli/                 command line: one module per command (the only reader of options
                          and environment; `config` holds what it validated)
     wiring               builds the Service: a source, the cache over it, the web app
-    web/, app, page      HTTP(S) server and TLS/auth; the WSGI app (/metrics, probes); the page
+    web/                 HTTP(S) server, TLS and basic auth; `app` (/metrics, probes), `page`
     cache, snapshot      when to collect (shared, cached, Retry-After, --max-stale); what is kept
     collector            a Snapshot's metric families and the per-scrape gauges, as CONTRACT.md
-    sources/             where a StatusReport comes from, behind one interface (`Source`):
-        api/                 the Status API: `source` asks through `client` (its token from
-                             `token`, its HTTP from `fetch`); Adobe's texts through `messages`
-        feed                 the public feed, through `fetch`
-        catalog              what both share: the product catalog, the selection, log-once
-    report               catalog + open events + selection -> StatusReport
-    parse, impacts,      Adobe's JSON shapes (API; feed_*: public feed) read into the model,
-    feed_events,         value by value (`jsonstream`)
-    feed_registry
-    model, texts         pure: Adobe's vocabulary as the contract's states; Adobe's words
+    sources/             where a StatusReport comes from, behind one interface (`Source`)
+        api/                 the Status API: `api_source` asks through `client` (its token from
+                             `token`); Adobe's texts through `messages`
+        feed/                the public feed: `feed_source` reads StatusEvents
+                             (`status_events`) and SnowServiceRegistry (`service_registry`)
+        fetch, jsonstream    what both share: bounded HTTP reads; JSON read value by value
+        catalog_cache        what both share: the catalog kept for --registry-ttl, log-once
+    parse                Adobe's DTO shapes and the decoded feed shape read into the model
+    model/               pure: `vocabulary` (Adobe's words as the contract's states),
+                         `impacts` (one event -> Impacts), `report`, `texts`
 
 Beside the chain: `upstream_metrics` (the exporter's own counters), `errors`, `deadline`,
-`secret`, `logs`, `memory`; `simulator/` is the embedded Adobe for demo and tests, `demo`
-its made-up credentials.
+`secret`, `logs`, `memory`. `simulator/` stands apart: the embedded Adobe (IMS, Status API,
+feed) for `serve --demo`, `simulate` and the tests; of the exporter it imports only `demo`
+(its made-up credentials) and the socket binding of `web.listen`.
 """
 
 __version__ = "0.1.0"

@@ -22,7 +22,7 @@ from prometheus_client.metrics_core import Metric
 from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.report import StatusReport
+from exporter.model.report import StatusReport
 from exporter.snapshot import Snapshot, View
 
 log = logging.getLogger(__name__)

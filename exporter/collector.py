@@ -22,8 +22,8 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from exporter import __version__
-from exporter.model import ANOMALY_FIELDS
-from exporter.report import StatusReport
+from exporter.model.report import StatusReport
+from exporter.model.vocabulary import ANOMALY_FIELDS
 from exporter.snapshot import View
 
 PRODUCT_LABELS = ["cloud", "product", "product_id"]

@@ -18,9 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from exporter.impacts import dicts, read_incident, read_maintenance, regions, text
-from exporter.jsonstream import JsonScanner
-from exporter.model import Anomaly, Impact, Message, Product, ProductCatalog
+from exporter.model.impacts import dicts, read_incident, read_maintenance, regions, text
+from exporter.model.vocabulary import Anomaly, Impact, Message, Product, ProductCatalog
+from exporter.sources.jsonstream import JsonScanner
 
 
 class ShapeError(ValueError):

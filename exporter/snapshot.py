@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
-from exporter.report import StatusReport
+from exporter.model.report import StatusReport
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from exporter import __version__
-from exporter.app import ExporterApp
 from exporter.cache import SnapshotCache
 from exporter.collector import status_families
 from exporter.config import CacheConfig, FeedConfig, UpstreamConfig
 from exporter.deadline import Deadline
-from exporter.page import PageInfo
 from exporter.secret import Secret
 from exporter.sources import Source
-from exporter.sources.feed import FeedSource
+from exporter.sources.feed.feed_source import FeedSource
 from exporter.upstream_metrics import UpstreamMetrics
+from exporter.web.app import ExporterApp
+from exporter.web.page import PageInfo
 
 if TYPE_CHECKING:
     from exporter.sources.api.token import TokenProvider
@@ -74,9 +74,9 @@ def build_service(
         return _feed_service(upstream, cache_config, demo=demo, clock=clock)
     # Imported here: the token provider brings in Authlib (about 13 MB of memory), which
     # the feed source, needing no token, does without.
+    from exporter.sources.api.api_source import ApiSource
     from exporter.sources.api.client import StatusClient
     from exporter.sources.api.messages import MessageCache, api_fetch
-    from exporter.sources.api.source import ApiSource
     from exporter.sources.api.token import TokenProvider
 
     metrics = UpstreamMetrics()

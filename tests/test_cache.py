@@ -11,7 +11,7 @@ from exporter.collector import status_families
 from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.report import StatusReport
+from exporter.model.report import StatusReport
 
 
 class FakeClock:

@@ -10,7 +10,7 @@ import pytest
 
 from exporter.parse import Events, ShapeError, parse_events, read_events
 from exporter.simulator import Scale, Simulator
-from exporter.simulator.snapshot import Filters
+from exporter.simulator.feed_snapshot import Filters
 from tests.fixtures import real_events as real
 from tests.support import payloads as p
 

@@ -13,7 +13,7 @@ import pytest
 
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.model import Message
+from exporter.model.vocabulary import Message
 from exporter.secret import MASK
 from exporter.sources.api.messages import (
     MAX_TOKENS_PER_REQUEST,

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from exporter.config import Selection
-from exporter.model import Message, State, parse_time, severity_label
+from exporter.model.report import StatusReport, resolve, summarize
+from exporter.model.vocabulary import Message, State, parse_time, severity_label
 from exporter.parse import ShapeError, parse_events, parse_feed, parse_registry
-from exporter.report import StatusReport, resolve, summarize
 from tests.support import payloads as p
 from tests.support.payloads import NOW
 

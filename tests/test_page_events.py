@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from exporter.model import Impact, Message, Product, ProductCatalog, Region, State
-from exporter.page import PageInfo, render_page
-from exporter.report import Scope, StatusReport, summarize
+from exporter.model.report import Scope, StatusReport, summarize
+from exporter.model.vocabulary import Impact, Message, Product, ProductCatalog, Region, State
 from exporter.snapshot import Snapshot, View
+from exporter.web.page import PageInfo, render_page
 from tests.support.live import Node, parse_html
 
 NOW = 1_790_000_000.0

@@ -29,7 +29,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.collector import ScrapeCollector, status_families
 from exporter.config import Selection
-from exporter.model import ProductCatalog, State
+from exporter.model.report import ProductStatus, StatusReport, resolve, summarize
+from exporter.model.vocabulary import ProductCatalog, State
 from exporter.parse import (
     Events,
     ShapeError,
@@ -38,7 +39,6 @@ from exporter.parse import (
     parse_registry,
     read_events,
 )
-from exporter.report import ProductStatus, StatusReport, resolve, summarize
 from exporter.snapshot import Snapshot, View
 from tests.support import payloads as p
 from tests.support.adobe_spec import require_spec

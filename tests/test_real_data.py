@@ -16,9 +16,9 @@ from jsonschema import Draft4Validator
 
 from exporter.collector import status_families
 from exporter.config import Selection
-from exporter.model import Message
+from exporter.model.report import StatusReport, resolve, summarize
+from exporter.model.vocabulary import Message
 from exporter.parse import Events, parse_events, parse_feed, parse_registry, read_events
-from exporter.report import StatusReport, resolve, summarize
 from tests.fixtures import real_events as real
 from tests.support.adobe_spec import require_spec
 from tests.support.payloads import NOW

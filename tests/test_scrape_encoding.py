@@ -8,17 +8,17 @@ from collections.abc import Iterable, Iterator
 import pytest
 from prometheus_client import CollectorRegistry, make_wsgi_app
 
-from exporter.app import ExporterApp
 from exporter.cache import SnapshotCache
 from exporter.collector import ScrapeCollector, status_families
 from exporter.config import CacheConfig, UpstreamConfig
 from exporter.deadline import Deadline
 from exporter.demo import DEMO_CLIENT_SECRET
-from exporter.page import PageInfo
-from exporter.report import StatusReport
+from exporter.model.report import StatusReport
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.snapshot import View
+from exporter.web.app import ExporterApp
+from exporter.web.page import PageInfo
 from exporter.wiring import Service, build_service
 
 Answer = tuple[str, list[tuple[str, str]], bytes]

@@ -20,9 +20,9 @@ import requests
 from prometheus_client import CollectorRegistry, Gauge, make_wsgi_app
 
 from exporter.web.auth import REALM
-from exporter.web.config import TLSConfig, WebConfig, load_web_config
 from exporter.web.listen import parse_listen_address
 from exporter.web.server import ExporterHTTPServer
+from exporter.web.web_config import TLSConfig, WebConfig, load_web_config
 from tests.support.exporters import ExporterFactory, RunningExporter, parse_samples
 from tests.support.prometheus import run_prometheus, value
 from tests.support.tls import (

@@ -808,13 +808,14 @@ def test_run_simulator_serves_until_stopped() -> None:
     assert not thread.is_alive()
 
 
-def test_python_m_simulator_logs_its_urls_and_exits_0_on_sigterm() -> None:
+def test_simulate_command_logs_its_urls_and_exits_0_on_sigterm() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "exporter.simulator",
+            "exporter",
+            "simulate",
             "--web.listen-address",
             "127.0.0.1:0",
             "--seed",

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from exporter.simulator import Simulator, SimulatorServer
-from exporter.simulator.texts import HOSTILE
+from exporter.simulator.canned_texts import HOSTILE
 from tests.support.simulator_api import TIMEOUT, api_session
 
 T0 = 1_795_000_000.0

@@ -1,4 +1,4 @@
-"""What both sources share: log-once of odd upstream values (exporter.sources.catalog)."""
+"""What both sources share: log-once of odd upstream values (exporter.sources.catalog_cache)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from exporter.model import Anomaly
-from exporter.sources.catalog import MAX_LOGGED_VALUES, LogOnce
+from exporter.model.vocabulary import Anomaly
+from exporter.sources.catalog_cache import MAX_LOGGED_VALUES, LogOnce
 
 LOGGER = "tests.source_catalog"
 

@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from exporter.config import CacheConfig, ConfigError
-from exporter.model import Impact, Message, State
-from exporter.texts import (
+from exporter.model.texts import (
     ELLIPSIS,
     MAX_MESSAGE_CHARS,
     MAX_TITLE_CHARS,
@@ -24,6 +23,7 @@ from exporter.texts import (
     to_text,
     tokens_of,
 )
+from exporter.model.vocabulary import Impact, Message, State
 
 START = datetime(2026, 9, 14, 7, 30, tzinfo=UTC).timestamp()
 END = datetime(2026, 9, 14, 9, 0, tzinfo=UTC).timestamp()

@@ -12,7 +12,7 @@ import bcrypt
 import pytest
 
 from exporter.web import auth
-from exporter.web.config import WebConfig, WebConfigError, load_web_config
+from exporter.web.web_config import WebConfig, WebConfigError, load_web_config
 from tests.support.tls import TLSFiles, basic_auth, bcrypt_hash, make_tls_files, write_web_config
 
 PASSWORD = "correct horse battery staple"

@@ -13,7 +13,7 @@ from exporter.collector import scrape_registry
 from exporter.config import CacheConfig, Selection
 from exporter.deadline import Deadline
 from exporter.logs import setup_logging
-from exporter.model import State
+from exporter.model.vocabulary import State
 from exporter.snapshot import View
 from exporter.wiring import build_service
 

@@ -29,8 +29,8 @@ from exporter.config import DEFAULT_LOCALE, CacheConfig, ConfigError, FeedConfig
 from exporter.logs import setup_logging
 from exporter.memory import return_large_buffers
 from exporter.secret import SecretFile
-from exporter.web.config import WebConfig
 from exporter.web.server import ExporterHTTPServer
+from exporter.web.web_config import WebConfig
 from exporter.wiring import build_service
 
 log = logging.getLogger("exporter")

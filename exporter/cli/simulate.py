@@ -1,6 +1,7 @@
 """`simulate`: only the simulator of Adobe IMS, the Status API and the feed, as a process.
 
-Also `python -m exporter.simulator`: these options and this help are the only ones.
+The simulator itself (`exporter.simulator`) knows nothing of the command line: this module
+reads the options and starts it.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from exporter.config import ConfigError, Seconds
-from exporter.web.config import WebConfig, WebConfigError, load_web_config
 from exporter.web.listen import parse_listen_address
+from exporter.web.web_config import WebConfig, WebConfigError, load_web_config
 
 
 def named(param: click.Parameter | None) -> str:

@@ -12,11 +12,11 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from exporter.simulator.auth import Clock
+from exporter.simulator.access import Clock
+from exporter.simulator.canned_texts import Text
 from exporter.simulator.catalog import REGIONS, Catalog
 from exporter.simulator.plans import Kind, Member, Plan, Step, incident_id, maintenance_id
 from exporter.simulator.scenario import HOUR, member
-from exporter.simulator.texts import Text
 
 # Numbers of added events sit apart from generated ones (see `scenario.incident_id`).
 _INCIDENT_BASE = 9000

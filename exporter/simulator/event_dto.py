@@ -17,7 +17,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from exporter.simulator import texts
+from exporter.simulator import canned_texts
 from exporter.simulator.catalog import Catalog
 from exporter.simulator.plans import Member, Plan, Step
 
@@ -98,7 +98,7 @@ def title_token(plan: Plan, step: Step) -> str:
     if step.title_token or plan.title_token:
         return step.title_token or plan.title_token
     if plan.kind == "incident":
-        return texts.incident_title(plan.steps[0].severity)
+        return canned_texts.incident_title(plan.steps[0].severity)
     return "MNT_TITLE"
 
 
@@ -106,10 +106,10 @@ def message_token(plan: Plan, index: int, step: Step) -> str:
     if step.message_token:
         return step.message_token
     if step.message_type == "Custom":
-        return f"{plan.id}_{index}"  # a generated custom text (see `texts.pooled`)
+        return f"{plan.id}_{index}"  # a generated custom text (see `canned_texts.pooled`)
     if plan.kind == "incident":
-        return texts.incident_message(step.status, index, step.message_type == "CFS")
-    return texts.maintenance_message(step.status)
+        return canned_texts.incident_message(step.status, index, step.message_type == "CFS")
+    return canned_texts.maintenance_message(step.status)
 
 
 def history_entry(plan: Plan, member: Member, index: int, step: Step) -> JSON:

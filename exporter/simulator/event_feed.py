@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from exporter.simulator import texts
+from exporter.simulator import canned_texts
 from exporter.simulator.catalog import Catalog
 from exporter.simulator.event_dto import (
     JSON,
@@ -31,7 +31,7 @@ from exporter.simulator.event_dto import (
 from exporter.simulator.plans import Plan, Step
 
 # Texts added by tests: token -> texts by locale.
-TextBook = Mapping[str, Mapping[str, texts.Text]]
+TextBook = Mapping[str, Mapping[str, canned_texts.Text]]
 
 
 def feed(
@@ -164,13 +164,13 @@ def _maintenance(plan: Plan, steps: tuple[Step, ...], scale: int, common: JSON) 
 
 def plan_texts(
     plan: Plan, phase: int, book: TextBook
-) -> Iterator[tuple[str, Mapping[str, texts.Text]]]:
+) -> Iterator[tuple[str, Mapping[str, canned_texts.Text]]]:
     """(token, texts by locale) for every title and message token the plan's entries name.
 
     Canned tokens come in every locale; custom ones in English (or as a test gave them);
     a token nobody has a text for is left out, as an unknown token would be upstream.
     """
-    canned = texts.canned(plan.kind)
+    canned = canned_texts.canned(plan.kind)
     for index, step in enumerate(plan.steps[:phase]):
         for token in (title_token(plan, step), message_token(plan, index, step)):
             if token in book:
@@ -178,7 +178,7 @@ def plan_texts(
             elif token in canned:
                 yield token, canned[token]
             elif step.message_type == "Custom" and not step.message_token:
-                yield token, {"en": texts.pooled(token)}
+                yield token, {"en": canned_texts.pooled(token)}
 
 
 def messages(entries: list[tuple[Plan, int]], kind: str, book: TextBook | None) -> JSON:
@@ -190,18 +190,18 @@ def messages(entries: list[tuple[Plan, int]], kind: str, book: TextBook | None) 
         if plan.kind == kind
         for pair in plan_texts(plan, phase, book)
     ]
-    return texts.section(chosen)
+    return canned_texts.section(chosen)
 
 
 # Texts by kind ("incident", "maintenance"), then token, then locale.
-TextIndex = dict[str, dict[str, Mapping[str, texts.Text]]]
+TextIndex = dict[str, dict[str, Mapping[str, canned_texts.Text]]]
 
 
 def text_index(entries: list[tuple[Plan, int]], book: TextBook) -> TextIndex:
     """Every text `/api/v1/messages` knows now: all canned ones, and those events name."""
     index: TextIndex = {
-        "incident": dict(texts.INCIDENT_CANNED),
-        "maintenance": dict(texts.MAINTENANCE_CANNED),
+        "incident": dict(canned_texts.INCIDENT_CANNED),
+        "maintenance": dict(canned_texts.MAINTENANCE_CANNED),
     }
     for plan, phase in entries:
         index[plan.kind].update(plan_texts(plan, phase, book))
@@ -213,7 +213,7 @@ def messages_dtos(index: TextIndex, locales: list[str], tokens: frozenset[str]) 
 
     def section(kind: str, locale: str) -> JSON:
         return {
-            token: texts.message_json(token, by_locale[locale])
+            token: canned_texts.message_json(token, by_locale[locale])
             for token, by_locale in index[kind].items()
             if locale in by_locale and (not tokens or token in tokens)
         }

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 from exporter.simulator import control, event_dto, public_feed
 from exporter.simulator.exchange import STATUS_JSON, Reply, Request, json_reply
 from exporter.simulator.faults import Fault
-from exporter.simulator.snapshot import Entry
+from exporter.simulator.feed_snapshot import Entry
 from exporter.simulator.world import Simulator
 
 log = logging.getLogger(__name__)

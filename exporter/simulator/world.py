@@ -15,17 +15,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from exporter.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-from exporter.simulator import catalog_dto, event_dto, event_feed, texts
+from exporter.simulator import canned_texts, catalog_dto, event_dto, event_feed
+from exporter.simulator.access import Clock, RateLimiter, TokenStore
 from exporter.simulator.added_events import AddedEvents
-from exporter.simulator.auth import Clock, RateLimiter, TokenStore
 from exporter.simulator.catalog import Catalog
 from exporter.simulator.counts import RequestLog
 from exporter.simulator.faults import Fault, FaultBook
+from exporter.simulator.feed_snapshot import Entry, Filters, Snapshot
 from exporter.simulator.plans import Plan
 from exporter.simulator.public_feed import Document, Versions
 from exporter.simulator.scale import Scale
 from exporter.simulator.scenario import TICK, Scenario
-from exporter.simulator.snapshot import Entry, Filters, Snapshot
 
 API_KEY = "StatusAdobeIOClient"
 THROTTLE_LIMIT = 50
@@ -307,7 +307,10 @@ class Simulator(AddedEvents):
 
     def locales(self) -> list[dict[str, str]]:
         """`LocaleDto` list: the locales canned texts come in."""
-        return [{"localeCode": code, "languageName": name} for code, name in texts.LOCALES.items()]
+        return [
+            {"localeCode": code, "languageName": name}
+            for code, name in canned_texts.LOCALES.items()
+        ]
 
     def messages(self, locale: str = "", tokens: Sequence[str] = ()) -> list[dict[str, Any]]:
         """`MessagesDto` for `locale` (every locale when empty; none when unknown),
@@ -324,9 +327,11 @@ class Simulator(AddedEvents):
                 self._text_index = event_feed.text_index(entries, self.added()[2])
                 self._texts_snapshot = snapshot
             index = self._text_index
-        if locale and locale not in texts.LOCALES:
+        if locale and locale not in canned_texts.LOCALES:
             return []
-        return event_feed.messages_dtos(index, [locale] if locale else list(texts.LOCALES), wanted)
+        return event_feed.messages_dtos(
+            index, [locale] if locale else list(canned_texts.LOCALES), wanted
+        )
 
     def message_requests(self) -> list[tuple[str, tuple[str, ...]]]:
         """(locale, sorted message tokens asked for) of every /messages request, in order."""

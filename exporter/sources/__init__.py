@@ -3,7 +3,7 @@
 Both sources answer to the one small interface below, so the cache, the metric families
 and the web app never know which one is wired in. What they share (the product catalog
 kept for --registry-ttl, the selection resolved against it, log-once of odd values) lives
-once in `catalog`; the HTTP layer both use is `exporter.fetch`.
+once in `catalog`; the HTTP layer both use is `exporter.sources.fetch`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from exporter.deadline import Deadline
-from exporter.report import StatusReport
+from exporter.model.report import StatusReport
 
 
 class Source(Protocol):

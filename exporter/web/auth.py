@@ -19,7 +19,7 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import bcrypt
 
-from exporter.web.errors import WebConfigError
+from exporter.web.config_error import WebConfigError
 
 __all__ = ["CACHE_SIZE", "REALM", "BasicAuth", "with_basic_auth"]
 

@@ -36,9 +36,9 @@ from wsgiref.simple_server import WSGIServer
 from wsgiref.types import WSGIApplication
 
 from exporter.web.auth import with_basic_auth
-from exporter.web.config import WebConfig
 from exporter.web.handler import Connection, RequestHandler, client_host, errors_stay_errors
 from exporter.web.listen import NO_IPV6_ERRNOS, bind_without_dns, parse_listen_address, resolve
+from exporter.web.web_config import WebConfig
 
 __all__ = ["ExporterHTTPServer", "Server"]
 

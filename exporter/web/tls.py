@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from exporter.web.errors import WebConfigError
+from exporter.web.config_error import WebConfigError
 
 __all__ = ["CLIENT_AUTH_TYPES", "TLS_VERSIONS", "ReloadingContext", "TLSConfig", "build_context"]
 

@@ -17,9 +17,9 @@ from urllib.parse import quote
 from exporter.config import UpstreamConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.fetch import Body, Fetcher, Params, Unauthorized
 from exporter.secret import Secret
 from exporter.sources.api.token import TokenProvider
+from exporter.sources.fetch import Body, Fetcher, Params, Unauthorized
 from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)

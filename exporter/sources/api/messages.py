@@ -25,10 +25,10 @@ from typing import Any, Final
 
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.model import Message, clean_text
+from exporter.model.texts import fallback_locales
+from exporter.model.vocabulary import Message, clean_text
 from exporter.secret import MASK, Secret
 from exporter.sources.api.client import StatusClient
-from exporter.texts import fallback_locales
 
 log = logging.getLogger(__name__)
 

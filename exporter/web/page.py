@@ -6,7 +6,7 @@ holding no secret: only the version, the public upstream URL and Adobe's data.
 Layout, top to bottom: a banner with the worst state and counts per state; the
 exporter's own health (version, upstream, last successful update, token expiry); open
 events with their start times, Adobe's latest title and message in the configured
-locale (plain text: see exporter.texts) and a link to the event's page on
+locale (plain text: see exporter.model.texts) and a link to the event's page on
 status.adobe.com; every product with its state; a product-by-region grid
 of state codes; a legend. Colours follow the state codes (green, blue, yellow, orange,
 red for 0 to 4) and every coloured cell also carries its code or name as text. Stable
@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from exporter.config import DEFAULT_LOCALE
-from exporter.model import Impact, Product, State
-from exporter.page_style import STYLE
-from exporter.report import ProductStatus
+from exporter.model.report import ProductStatus
+from exporter.model.texts import EventText, Messages, event_text
+from exporter.model.vocabulary import Impact, Product, State
 from exporter.snapshot import View
-from exporter.texts import EventText, Messages, event_text
+from exporter.web.page_style import STYLE
 
 STATE_NAMES = {
     State.OPERATIONAL: "Operational",
@@ -209,7 +209,7 @@ def _events_count(rows: list[tuple[Impact, Product]]) -> str:
 
 
 def _says(text: EventText) -> str:
-    """Adobe's title and message: plain text from exporter.texts, escaped here once."""
+    """Adobe's title and message: plain text from exporter.model.texts, escaped here once."""
     e = html.escape
     css = "says" if text.found else "says tokens"
     return (

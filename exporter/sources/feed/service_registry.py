@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from exporter.model import Anomaly, Product, ProductCatalog, Region, clean_text
+from exporter.model.vocabulary import Anomaly, Product, ProductCatalog, Region, clean_text
 from exporter.parse import ShapeError
 
 _SECTIONS = ("clouds", "products", "offerings", "services", "environments")

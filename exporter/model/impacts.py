@@ -2,7 +2,7 @@
 
 DTO lists and feed maps are read alike. What a product looks like in one event comes from
 its own history first (status, severity, regions, texts), then from the event. Adobe's
-vocabulary and the contract's rules are in exporter.model; this module only finds where
+vocabulary and the contract's rules are in exporter.model.vocabulary; this module only finds where
 each value sits. Odd values are counted as Anomalies, never raised.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from exporter.model import (
+from exporter.model.vocabulary import (
     Anomaly,
     Impact,
     Region,

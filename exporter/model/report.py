@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from exporter.config import Selection
-from exporter.model import (
+from exporter.model.vocabulary import (
     MAINTENANCE_STATES,
     SEVERITIES,
     Anomaly,
@@ -103,7 +103,7 @@ class StatusReport:
     products: list[ProductStatus]
     events: list[tuple[Impact, Product]]
     anomalies: tuple[Anomaly, ...] = ()
-    # Adobe's texts for the open events, locale -> token -> Message (see exporter.texts).
+    # Adobe's texts for the open events, locale -> token -> Message (see exporter.model.texts).
     messages: Mapping[str, Mapping[str, Message]] = field(default_factory=dict)
 
 

@@ -18,14 +18,14 @@ from functools import partial
 
 from exporter.config import CacheConfig, FeedConfig
 from exporter.deadline import Deadline
-from exporter.feed_events import read_feed
-from exporter.feed_registry import parse_service_registry
-from exporter.fetch import Body, Fetcher
-from exporter.model import Anomaly, ProductCatalog
+from exporter.model.report import Scope, StatusReport, summarize
+from exporter.model.texts import needed
+from exporter.model.vocabulary import Anomaly, ProductCatalog
 from exporter.parse import Events
-from exporter.report import Scope, StatusReport, summarize
-from exporter.sources.catalog import CatalogCache, LogOnce
-from exporter.texts import needed
+from exporter.sources.catalog_cache import CatalogCache, LogOnce
+from exporter.sources.feed.service_registry import parse_service_registry
+from exporter.sources.feed.status_events import read_feed
+from exporter.sources.fetch import Body, Fetcher
 from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.model import Anomaly, ProductCatalog
-from exporter.report import Scope, resolve
+from exporter.model.report import Scope, resolve
+from exporter.model.vocabulary import Anomaly, ProductCatalog
 
 # Distinct odd values remembered for log-once; a hostile upstream cannot grow it forever.
 MAX_LOGGED_VALUES = 1000

@@ -26,7 +26,7 @@ from typing import Final
 from urllib.parse import quote, urlsplit
 
 from exporter.config import DEFAULT_LOCALE
-from exporter.model import Impact, Message, clean_text
+from exporter.model.vocabulary import Impact, Message, clean_text
 
 EVENT_PAGE: Final = "https://status.adobe.com/products/{product_id}/{event_id}"
 MAX_TITLE_CHARS: Final = 200

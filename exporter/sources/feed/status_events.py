@@ -16,14 +16,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from exporter.impacts import dicts
-from exporter.jsonstream import JsonScanner
-from exporter.model import Anomaly
+from exporter.model.impacts import dicts
+from exporter.model.vocabulary import Anomaly
 from exporter.parse import _FEED_SECTIONS as SECTIONS  # parse_feed's sections, read alike
 from exporter.parse import EventReader, Events, ShapeError, parse_feed
 from exporter.parse import _read_messages as read_messages
 from exporter.parse import _readable as readable
 from exporter.parse import _require_readable as require_readable
+from exporter.sources.jsonstream import JsonScanner
 
 
 @dataclass

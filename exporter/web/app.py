@@ -13,9 +13,9 @@ from prometheus_client.exposition import choose_encoder, gzip_accepted
 from exporter.cache import SnapshotCache
 from exporter.collector import scrape_registry
 from exporter.deadline import Deadline
-from exporter.page import PageInfo, render_page
 from exporter.snapshot import View
 from exporter.upstream_metrics import UpstreamMetrics
+from exporter.web.page import PageInfo, render_page
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo

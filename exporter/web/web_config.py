@@ -47,7 +47,7 @@ from typing import Any
 import yaml
 
 from exporter.web.auth import BasicAuth
-from exporter.web.errors import WebConfigError
+from exporter.web.config_error import WebConfigError
 from exporter.web.tls import TLS_VERSIONS, ReloadingContext, TLSConfig
 
 __all__ = ["TLSConfig", "WebConfig", "WebConfigError", "load_web_config"]

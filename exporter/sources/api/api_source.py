@@ -15,13 +15,13 @@ from functools import partial
 from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.model import ProductCatalog
+from exporter.model.report import StatusReport, summarize
+from exporter.model.texts import tokens_of
+from exporter.model.vocabulary import ProductCatalog
 from exporter.parse import ShapeError, parse_registry, read_events
-from exporter.report import StatusReport, summarize
 from exporter.sources.api.client import StatusClient
 from exporter.sources.api.messages import MessageCache
-from exporter.sources.catalog import CatalogCache, LogOnce
-from exporter.texts import tokens_of
+from exporter.sources.catalog_cache import CatalogCache, LogOnce
 from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)
