@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.paths import REPO
+
 CONFIG_PATH = REPO / "prometheus" / "alertmanager.example.yml"
 RULES_PATH = REPO / "prometheus" / "alerts.yml"
 RULES_TEST_PATH = REPO / "prometheus" / "alerts_test.yml"

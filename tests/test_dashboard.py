@@ -21,8 +21,8 @@ import pytest
 import yaml
 
 from tests.support.contract import contract_metrics
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 DASHBOARD_PATH = REPO / "grafana" / "adobe-status.json"
 SCHEMA_PROJECT = REPO / "tests" / "dashboard_schema"
 

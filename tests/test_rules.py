@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from tests.support.contract import contract_metrics
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 RULES_PATH = REPO / "prometheus" / "alerts.yml"
 RULES_TEST_PATH = REPO / "prometheus" / "alerts_test.yml"
 RUNBOOK_PATH = REPO / "docs" / "runbook.md"

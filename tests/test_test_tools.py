@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "test-tools"
+from tests.support.paths import REPO
+
+SCRIPT = REPO / "scripts" / "test-tools"
 ALL_TOOLS = ("promtool", "prometheus", "amtool", "alertmanager", "chromium", "node", "npm")
 COMMANDS = {"alertmanager": "prometheus-alertmanager"}  # Debian's name for the binary
 # What the fake apt-get "installs": the commands each Debian package puts on PATH.

@@ -7,9 +7,9 @@ is not checked out beside the repository it falls back to a copy of that table.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+
 CONTRACT_PATH = REPO.parent / "shared" / "CONTRACT.md"
 
 # Used only when ../shared/CONTRACT.md is not beside the repository.

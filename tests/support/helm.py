@@ -19,7 +19,9 @@ import helm_python
 import kubernetes_validate
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import REPO
+
+REPO_ROOT = REPO
 CHART_DIR = REPO_ROOT / "helm" / "adobe-status-exporter"
 SCHEMAS_DIR = Path(__file__).resolve().parents[1] / "k8s_schemas"
 

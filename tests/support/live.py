@@ -37,9 +37,9 @@ from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import Service, build_service
 from tests.support.exporters import CLIENT_ID, CLIENT_SECRET
+from tests.support.paths import REPO
 from tests.support.prometheus import POLL_INTERVAL, PrometheusHandle, run_prometheus
 
-REPO = Path(__file__).resolve().parents[2]
 RULES_PATH = REPO / "prometheus" / "alerts.yml"
 ARTIFACTS = REPO / "test-artifacts"
 JOB = "adobe-status"

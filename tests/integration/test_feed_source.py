@@ -23,10 +23,10 @@ from exporter.config import CacheConfig, FeedConfig, Selection
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import build_service
+from tests.integration.test_texts_live import says
 from tests.support.exporters import FakeClock, RunningExporter, Samples, series, value
 from tests.support.prometheus import run_prometheus
 from tests.test_feed_cli import run as run_cli
-from tests.test_texts_live import says
 
 pytestmark = pytest.mark.integration
 

@@ -27,12 +27,13 @@ import requests
 from packaging.version import Version
 
 from tests.support.exporters import parse_samples, value
+from tests.support.paths import REPO
 from tests.support.prometheus import assert_metrics_clean, free_port
 from tests.support.tls import basic_auth, bcrypt_hash, write_web_config
 
 pytestmark = pytest.mark.integration
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = REPO
 FLOOR = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)>=([0-9][0-9.]*)$")
 PIP = (sys.executable, "-m", "pip", "--disable-pip-version-check", "-q")
 INSTALL_TIMEOUT = 600

@@ -35,11 +35,11 @@ import pytest
 from exporter import __version__
 from exporter.simulator import Simulator
 from tests.support.live import LiveStack, live_stack, new_simulator, poll
+from tests.support.paths import REPO
 from tests.support.prometheus import value
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[1]
 DASHBOARD_PATH = REPO / "grafana" / "adobe-status.json"
 
 FORMAT_PROJECT = REPO / "tests" / "grafana_format"

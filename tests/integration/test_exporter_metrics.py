@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -25,10 +24,11 @@ from tests.support.exporters import (
     series,
     value,
 )
+from tests.support.paths import REPO
 
 pytestmark = pytest.mark.integration
 
-CATALOG = json.loads((Path(__file__).parents[1] / "exporter/simulator/catalog.json").read_text())
+CATALOG = json.loads((REPO / "exporter/simulator/catalog.json").read_text())
 CATALOG_PRODUCTS = {
     p["id"]: (c["name"], p["name"]) for c in CATALOG["clouds"] for p in c["products"]
 }

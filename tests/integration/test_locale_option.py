@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration.test_cli import run
 from tests.support.process import clean_env
-from tests.test_cli import run
 
 pytestmark = pytest.mark.integration
 
