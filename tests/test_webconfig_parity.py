@@ -108,6 +108,20 @@ def test_header_file_is_served_with_all_its_headers(
     assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
+def test_header_number_merged_from_an_anchor_is_sent_as_text(tmp_path: Path) -> None:
+    config_file = write(
+        tmp_path / "web.yml",
+        "http_server_config:\n"
+        "  headers:\n"
+        "    <<: {X-XSS-Protection: 1}\n"
+        "    X-Frame-Options: deny\n",
+    )
+
+    headers = load_web_config(config_file).headers
+
+    assert dict(headers) == {"X-XSS-Protection": "1", "X-Frame-Options": "deny"}
+
+
 @pytest.mark.parametrize(
     ("value", "reason"),
     [("", "has no value"), ("[1, 2]", "must be a single value, got a list")],

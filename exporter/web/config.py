@@ -221,6 +221,8 @@ def _header_texts(headers: dict[str, Any], nodes: Mapping[str, yaml.Node]) -> di
             texts[name] = value
         elif isinstance(node, yaml.ScalarNode):  # 1, 1.0, true, yes, a date: as written
             texts[name] = str(node.value)
+        elif isinstance(value, bool | int | float):  # from a YAML merge key: no node here
+            texts[name] = str(value).lower() if isinstance(value, bool) else str(value)
         else:
             raise WebConfigError(key, f"must be a single value, got {_kind(value)}")
     return texts
