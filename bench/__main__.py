@@ -12,11 +12,12 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import feed, report
+from bench import auth, feed, report
 from bench.run import PLANS, ScaleResult, run
 
 DEFAULT_OUTPUT = Path("test-artifacts/bench.json")
 FEED_OUTPUT = Path("test-artifacts/bench-feed.json")
+AUTH_OUTPUT = Path("test-artifacts/bench-auth.json")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,8 +34,24 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure only --source feed (the public feed at Adobe's size)",
     )
+    parser.add_argument(
+        "--auth",
+        action="store_true",
+        help="measure only basic auth under a flood of strangers (a first login's wait)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
+    if args.auth or not (args.scale or args.feed):
+        print("measuring basic auth under a flood ...", file=sys.stderr, flush=True)
+        auth_result = auth.run()
+        print(auth.table(auth_result) + "\n", flush=True)
+        AUTH_OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+        document = {**asdict(auth_result), "passed": auth.passed(auth_result)}
+        AUTH_OUTPUT.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        verdict = "PASS" if auth.passed(auth_result) else "FAIL"
+        print(f"basic auth: {verdict}; figures in {AUTH_OUTPUT}", flush=True)
+        if args.auth:
+            return 0
     if args.feed or not args.scale:
         print("measuring the feed source ...", file=sys.stderr, flush=True)
         feed_result = feed.run()

@@ -71,11 +71,16 @@ class ListenAddress(click.types.StringParamType):
 
 
 class WebConfigFile(click.Path):
-    """`--web.config.file`: the file read and validated at start, else ConfigError (exit 2)."""
+    """`--web.config.file`: the file read and validated at start, else ConfigError (exit 2).
+
+    An empty path means no web config, as in the Go exporters.
+    """
 
     def convert(  # type: ignore[override]  # the loaded config, not the path
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> WebConfig:
+    ) -> WebConfig | None:
+        if value == "":
+            return None
         path = super().convert(value, param, ctx)
         try:
             return load_web_config(str(path))

@@ -7,6 +7,7 @@ exporter-toolkit): probes must send credentials when users are configured.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import logging
@@ -21,47 +22,57 @@ import bcrypt
 
 from exporter.web.config_error import WebConfigError
 
-__all__ = ["CACHE_SIZE", "REALM", "BasicAuth", "with_basic_auth"]
+__all__ = [
+    "CACHE_SIZE",
+    "DUMMY_COST",
+    "REALM",
+    "REFUSED_CACHE_SIZE",
+    "BasicAuth",
+    "with_basic_auth",
+]
 
 logger = logging.getLogger("exporter.server")  # one logger for the whole HTTP side
 
 REALM = "adobe-status-exporter"
 CACHE_SIZE = 100  # verified pairs remembered; exporter-toolkit's size
+REFUSED_CACHE_SIZE = 1000  # refused pairs remembered, in a cache of their own
+DUMMY_COST = 10  # what unknown users are checked against: exporter-toolkit's fixed cost
 
 _BCRYPT_HASH = re.compile(rb"\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}")
 _BCRYPT_MAX_PASSWORD = 72  # bcrypt reads no further; htpasswd and Go truncate the same way
 
 
 class BasicAuth:
-    """Checks `Authorization: Basic` headers against bcrypt hashes, with a success cache.
+    """Checks `Authorization: Basic` headers against bcrypt hashes; no stranger can stall it.
+
+    bcrypt costs 50 ms (cost 10) to seconds (cost 15 and up) of CPU per check and releases
+    the GIL, so checks are bounded without one lock shared by everyone:
+
+    - each configured user has a lock of their own: wrong passwords for one user queue only
+      behind each other, never in front of another user's login;
+    - unknown users are checked, one at a time, against a fixed cost-10 dummy hash made on
+      first need (never at the costliest cost in the file, never at load): their refusal
+      costs the same whatever the file holds, and never waits behind a real user's hash;
+    - verified pairs and refused pairs are remembered in two bounded caches (keyed digests,
+      never passwords), so Prometheus's every scrape and a flood of one wrong password each
+      cost one hash, and refusals can never push a verified pair out.
 
     Raises WebConfigError for a user name or hash that cannot work.
     """
 
     def __init__(self, users: Mapping[str, bytes]) -> None:
+        for user, hashed in users.items():
+            _check_user(user, hashed)
         self.users = users
-        costs = [_bcrypt_cost(user, hashed) for user, hashed in users.items()]
-        # Unknown users are checked against this, so their answer takes as long as a real one.
-        self._dummy_hash = (
-            bcrypt.hashpw(os.urandom(16).hex().encode(), bcrypt.gensalt(rounds=max(costs)))
-            if costs
-            else b""
-        )
         # Cache keys are keyed digests: a memory dump does not hold passwords in clear.
         self._key = os.urandom(32)
-        self._verified: OrderedDict[bytes, None] = OrderedDict()
-        self._cache_lock = threading.Lock()
-        # bcrypt releases the GIL: without this lock, a flood of wrong passwords would take
-        # every core (exporter-toolkit serialises the same way). Cache hits skip it.
-        self._bcrypt_lock = threading.Lock()
+        self._verified = _DigestCache(CACHE_SIZE)
+        self._refused = _DigestCache(REFUSED_CACHE_SIZE)
+        self._user_locks = {user: threading.Lock() for user in users}
+        self._stranger_lock = threading.Lock()
 
     def check(self, header: str | None) -> bool:
-        """Whether an `Authorization` value names a user and password; True without users.
-
-        A verified pair is remembered (only a keyed digest of it, never the password)
-        because a bcrypt check costs 50-250 ms of CPU and Prometheus sends the same pair
-        every scrape.
-        """
+        """Whether an `Authorization` value names a user and password; True without users."""
         if not self.users:
             return True
         credentials = _parse_basic(header)
@@ -72,20 +83,59 @@ class BasicAuth:
         user_bytes = user.encode("utf-8")
         message = len(user_bytes).to_bytes(4, "big") + user_bytes + password
         digest = hmac.new(self._key, message, hashlib.sha256).digest()
-        with self._cache_lock:
-            if digest in self._verified:
-                self._verified.move_to_end(digest)
-                return True
+        known = self._known(digest)
+        if known is not None:
+            return known
         hashed = self.users.get(user)
-        with self._bcrypt_lock:
-            ok = bcrypt.checkpw(password, hashed if hashed is not None else self._dummy_hash)
-        if not ok or hashed is None:
+        with self._user_locks.get(user, self._stranger_lock):
+            # The check this one waited for may have been of the very same pair.
+            known = self._known(digest)
+            if known is not None:
+                return known
+            if hashed is None:
+                # Refused whatever bcrypt says; checked so the refusal costs a hash.
+                bcrypt.checkpw(password, _dummy_hash())
+                ok = False
+            else:
+                ok = bcrypt.checkpw(password, hashed)
+            (self._verified if ok else self._refused).add(digest)
+        return ok
+
+    def _known(self, digest: bytes) -> bool | None:
+        if digest in self._verified:
+            return True
+        if digest in self._refused:
             return False
-        with self._cache_lock:
-            self._verified[digest] = None
-            while len(self._verified) > CACHE_SIZE:
-                self._verified.popitem(last=False)
-        return True
+        return None
+
+
+class _DigestCache:
+    """A bounded set of digests that forgets the least recently used first; thread-safe."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._digests: OrderedDict[bytes, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, digest: bytes) -> bool:
+        with self._lock:
+            if digest not in self._digests:
+                return False
+            self._digests.move_to_end(digest)
+            return True
+
+    def add(self, digest: bytes) -> None:
+        with self._lock:
+            self._digests[digest] = None
+            self._digests.move_to_end(digest)
+            while len(self._digests) > self._size:
+                self._digests.popitem(last=False)
+
+
+@functools.cache
+def _dummy_hash() -> bytes:
+    """A cost-10 hash of a random password (no one knows it), made once per process."""
+    return bcrypt.hashpw(os.urandom(16).hex().encode(), bcrypt.gensalt(rounds=DUMMY_COST))
 
 
 def with_basic_auth(app: WSGIApplication, auth: BasicAuth) -> WSGIApplication:
@@ -113,7 +163,7 @@ def with_basic_auth(app: WSGIApplication, auth: BasicAuth) -> WSGIApplication:
     return app_with_basic_auth
 
 
-def _bcrypt_cost(user: str, hashed: bytes) -> int:
+def _check_user(user: str, hashed: bytes) -> None:
     match = _BCRYPT_HASH.fullmatch(hashed)
     cost = int(match.group(1)) if match else 0
     if not 4 <= cost <= 31:
@@ -124,7 +174,6 @@ def _bcrypt_cost(user: str, hashed: bytes) -> int:
         )
     if ":" in user:
         raise WebConfigError(f"basic_auth_users.{user}", "a user name cannot contain ':'")
-    return cost
 
 
 def _parse_basic(header: str | None) -> tuple[str, bytes] | None:

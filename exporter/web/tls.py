@@ -166,9 +166,14 @@ def _set_client_auth(context: ssl.SSLContext, tls: TLSConfig) -> None:
         raise WebConfigError(
             key, f"unknown value {mode!r} (expected one of {', '.join(CLIENT_AUTH_TYPES)})"
         )
-    verifying = mode in ("VerifyClientCertIfGiven", "RequireAndVerifyClientCert")
     if tls.client_ca_file is None:
-        if verifying:
+        if mode == "RequestClientCert":
+            raise WebConfigError(
+                "tls_server_config.client_ca_file",
+                "required when client_auth_type is RequestClientCert (Python's ssl verifies "
+                "every client certificate it asks for; without a CA, every one would fail)",
+            )
+        if mode != "NoClientCert":
             raise WebConfigError(
                 "tls_server_config.client_ca_file", f"required when client_auth_type is {mode}"
             )
@@ -182,9 +187,9 @@ def _set_client_auth(context: ssl.SSLContext, tls: TLSConfig) -> None:
         raise WebConfigError(
             "tls_server_config.client_ca_file", f"cannot load CA certificates: {_ssl_reason(err)}"
         ) from None
-    if verifying:
-        optional = mode == "VerifyClientCertIfGiven"
-        context.verify_mode = ssl.CERT_OPTIONAL if optional else ssl.CERT_REQUIRED
+    # Asked for in every mode from here on; a certificate given is verified against the CA.
+    required = mode == "RequireAndVerifyClientCert"
+    context.verify_mode = ssl.CERT_REQUIRED if required else ssl.CERT_OPTIONAL
 
 
 def _read(path: Path, key: str) -> bytes:

@@ -17,19 +17,24 @@ The same YAML every Go exporter reads, so one file serves node_exporter and this
 Like exporter-toolkit, an unknown key is an error, and so is a file that cannot be used: every
 certificate and key is loaded here, at start, so a typo ends the program with one line naming
 the key instead of failing the first scrape. The certificate files are read again when they
-change (`exporter.web.tls`); the config file itself is read once. Differences, each failing
-closed:
+change (`exporter.web.tls`); the config file itself is read once. An empty path
+(`--web.config.file ""`) means no web config, as in the Go exporters. Header values written
+as YAML numbers or booleans are sent as written (`X-XSS-Protection: 1` sends `1`, `true`
+sends `true`), as Go's YAML gives them to a string. Differences, each failing closed with
+one line saying why (docs/security.md lists them):
 
 - `client_auth_type: RequireAnyClientCert` is refused: Python's `ssl` cannot accept a client
-  certificate without verifying it. `RequestClientCert` serves like `NoClientCert` (the
-  exporter never reads client certificates, so asking for one changes nothing).
+  certificate without verifying it. For the same reason `RequestClientCert` asks for a
+  certificate and verifies the one given against `client_ca_file`, which it needs.
 - The verifying types (`VerifyClientCertIfGiven`, `RequireAndVerifyClientCert`) need
   `client_ca_file`; Go would fall back to the system roots, trusting every public CA.
 - A non-empty `tls_server_config` always means TLS: one without `cert_file` is an error, not
   plain HTTP.
 - Inline `cert`/`key`/`client_ca`, `cipher_suites`, `curve_preferences`,
   `client_allowed_sans` and `rate_limit` are refused as unsupported rather than ignored.
-- `http_server_config.http2` is accepted and has no effect: this server speaks HTTP/1.x.
+- `http_server_config.http2: true` is refused: this server speaks HTTP/1.1 only. `false`
+  asks for what it does.
+- A header without a value (YAML null) is refused rather than sent empty.
 - `min_version: TLS10`/`TLS11` is accepted, but the system OpenSSL policy may still refuse
   those versions.
 """
@@ -156,7 +161,7 @@ def load_web_config(path: str | os.PathLike[str]) -> WebConfig:
     if not isinstance(data, dict):
         raise WebConfigError("", f"must be a mapping, got {_kind(data)}", shown)
     try:
-        return _from_mapping(data, Path(path).parent)
+        return _from_mapping(data, Path(path).parent, _header_nodes(text))
     except WebConfigError as err:
         raise err.with_path(shown) from None
 
@@ -184,7 +189,9 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[An
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _from_mapping(data: dict[Any, Any], base_dir: Path) -> WebConfig:
+def _from_mapping(
+    data: dict[Any, Any], base_dir: Path, header_nodes: Mapping[str, yaml.Node]
+) -> WebConfig:
     _check_keys(data, "", _TOP_KEYS)
     tls = _parse_tls(data.get("tls_server_config"), base_dir)
     users = _parse_users(data.get("basic_auth_users"))
@@ -192,11 +199,54 @@ def _from_mapping(data: dict[Any, Any], base_dir: Path) -> WebConfig:
     _check_keys(http, "http_server_config", _HTTP_KEYS)
     if "http2" in http and not isinstance(http["http2"], bool):
         raise WebConfigError("http_server_config.http2", "must be true or false")
+    if http.get("http2"):
+        raise WebConfigError(
+            "http_server_config.http2",
+            "HTTP/2 is not offered (this server speaks HTTP/1.1); remove it or set it to false",
+        )
     headers = _mapping(http.get("headers"), "http_server_config.headers")
+    texts = _header_texts(headers, header_nodes)
+    return WebConfig(tls=tls, basic_auth_users=users, headers=texts)
+
+
+def _header_texts(headers: dict[str, Any], nodes: Mapping[str, yaml.Node]) -> dict[str, str]:
+    """Each header's value as text: a YAML number or boolean as written, as Go's YAML does."""
+    texts: dict[str, str] = {}
     for name, value in headers.items():
-        if not isinstance(value, str):
-            raise WebConfigError(f"http_server_config.headers.{name}", "must be a string")
-    return WebConfig(tls=tls, basic_auth_users=users, headers=headers)
+        key = f"http_server_config.headers.{name}"
+        node = nodes.get(name)
+        if value is None:
+            raise WebConfigError(key, "has no value")
+        if isinstance(value, str):
+            texts[name] = value
+        elif isinstance(node, yaml.ScalarNode):  # 1, 1.0, true, yes, a date: as written
+            texts[name] = str(node.value)
+        elif isinstance(value, bool | int | float):  # from a YAML merge key: no node here
+            texts[name] = str(value).lower() if isinstance(value, bool) else str(value)
+        else:
+            raise WebConfigError(key, f"must be a single value, got {_kind(value)}")
+    return texts
+
+
+def _header_nodes(text: str) -> Mapping[str, yaml.Node]:
+    """The YAML nodes of `http_server_config.headers` by name (the text each value had)."""
+    root = yaml.compose(text, Loader=_StrictLoader)
+    http = _child(root, "http_server_config")
+    headers = _child(http, "headers")
+    if not isinstance(headers, yaml.MappingNode):
+        return {}
+    return {
+        str(key.value): value for key, value in headers.value if isinstance(key, yaml.ScalarNode)
+    }
+
+
+def _child(node: yaml.Node | None, name: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == name:
+            return value  # type: ignore[no-any-return]
+    return None
 
 
 def _parse_tls(raw: object, base_dir: Path) -> TLSConfig | None:

@@ -48,7 +48,7 @@ def test_full_config_loads_with_paths_relative_to_its_directory(
             },
             "basic_auth_users": {"alice": alice_hash},
             "http_server_config": {
-                "http2": True,
+                "http2": False,
                 "headers": {"X-Frame-Options": "deny", "Strict-Transport-Security": "max-age=60"},
             },
         },
@@ -342,13 +342,15 @@ def test_second_check_of_the_same_credentials_skips_bcrypt(
     assert checkpw.calls == 1
 
 
-def test_wrong_passwords_are_never_cached(auth_config: WebConfig, checkpw: CountingCheckpw) -> None:
+def test_repeated_wrong_password_costs_one_bcrypt_check(
+    auth_config: WebConfig, checkpw: CountingCheckpw
+) -> None:
     header = basic_auth("alice", "guess")
 
-    assert not auth_config.check_basic_auth(header)
-    assert not auth_config.check_basic_auth(header)
+    for _ in range(20):
+        assert not auth_config.check_basic_auth(header)
 
-    assert checkpw.calls == 2
+    assert checkpw.calls == 1
 
 
 def test_unknown_user_still_costs_a_bcrypt_check(
