@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from exporter.web.config import WebConfigError, load_web_config
 from exporter.web.server import ExporterHTTPServer
+from exporter.web.web_config import WebConfigError, load_web_config
 from tests.support.process import clean_env, wait_ready
 from tests.support.prometheus import free_port
 from tests.support.tls import TLSFiles, http_get, make_tls_files

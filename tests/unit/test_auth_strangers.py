@@ -16,8 +16,8 @@ import bcrypt
 import pytest
 
 from exporter.web import auth
-from exporter.web.config import TLSConfig, WebConfig
 from exporter.web.server import ExporterHTTPServer
+from exporter.web.web_config import TLSConfig, WebConfig
 from tests.support.tls import basic_auth, bcrypt_hash, http_get, make_tls_files
 
 WAIT = 5.0  # bound for anything that should happen promptly
