@@ -40,6 +40,8 @@ STATE_MAPPING = {
 # Grafana variables replaced by plain PromQL when a query is handed to promtool.
 GRAFANA_VARIABLES = {
     "$__rate_interval": "4m",
+    "$__interval_ms": "60000",
+    "$__interval": "1m",
     "$__range": "1d",
     "$cloud": ".*",
     "$product": ".*",
@@ -238,9 +240,16 @@ def test_every_panel_has_a_unit_and_a_description() -> None:
     assert missing == []
 
 
-def test_rows_cover_overview_products_regions_events_and_exporter_health() -> None:
+def test_rows_cover_overview_products_regions_events_record_and_exporter_health() -> None:
     rows = [p["title"] for p in load_dashboard()["panels"] if p.get("type") == "row"]
-    assert rows == ["Overview", "Products", "Regions", "Events", "Exporter health"]
+    assert rows == [
+        "Overview",
+        "Products",
+        "Regions",
+        "Events",
+        "Adobe's record",
+        "Exporter health",
+    ]
 
 
 def test_every_rate_and_increase_uses_rate_interval() -> None:

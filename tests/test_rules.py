@@ -122,7 +122,10 @@ def test_promtool_unit_tests_of_the_alerts_pass() -> None:
     ("alert", "old", "new"),
     [
         ("AdobeProductMajorIncident", "== 4", "== 3"),
-        ("AdobeProductMajorIncident", "for: 5m", "for: 4m"),
+        ("AdobeProductMajorIncident", "for: 45s", "for: 30s"),
+        # Without it a reclassification resolves the page and pages again.
+        ("AdobeProductMajorIncident", "keep_firing_for: 3m", "keep_firing_for: 0s"),
+        ("AdobeProductMinorIncident", "for: 2m", "for: 1m"),
         ("AdobeMaintenanceStartingSoon", "< 3600", "< 7200"),
         ("AdobeStatusNoData", '"adobe_status_up", "", ""', '"up", "", ""'),
         ("AdobeStatusExporterUnreachable", '"} == 0', '"} == 1'),

@@ -782,7 +782,7 @@ def test_service_monitor_defaults() -> None:
     assert monitor["metadata"]["namespace"] == NAMESPACE
     assert "namespaceSelector" not in monitor["spec"]
     (endpoint,) = monitor["spec"]["endpoints"]
-    assert endpoint["interval"] == "60s"
+    assert endpoint["interval"] == "30s"
     assert endpoint["scrapeTimeout"] == "30s"
     assert endpoint["honorLabels"] is False
     assert "relabelings" not in endpoint

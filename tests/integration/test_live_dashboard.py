@@ -55,19 +55,22 @@ _ANALYTICS = new_simulator().catalog.product(ANALYTICS)
 assert _ANALYTICS is not None and _ANALYTICS.regions
 REGION = _ANALYTICS.regions[0]
 TOKEN_LIFETIME = 86_399  # the simulator's expires_in
+_SIMULATOR_PRODUCTS = new_simulator().catalog.products
 
 # What Grafana puts in place of its variables: "All" is the variables' allValue `.*`;
 # $__rate_interval is at least four scrape intervals (1 s here); $__range is the
 # dashboard's time range, kept short because Prometheus has only seconds of history.
 SUBSTITUTIONS = {
     "$__rate_interval": "1m",
-    "$__interval": "15s",
+    "$__interval_ms": "1000",
+    "$__interval": "1s",
     "$__range": "5m",
     "$cloud": ".*",
     "$product": ".*",
     "$region": ".*",
 }
 RANGE_SECONDS = 60
+RECORD_RANGE = 300.0  # $__range above, in seconds
 DATA_TIMEOUT = 30.0
 
 Result = list[dict[str, Any]]
@@ -179,6 +182,22 @@ EXPECTED: dict[str, Callable[[Result], bool]] = {
     "Upstream latency (p50 / p95 / p99)/A": latency_of_events,
     "Upstream latency (p50 / p95 / p99)/B": latency_of_events,
     "Upstream latency (p50 / p95 / p99)/C": latency_of_events,
+    # Adobe's record: Analytics and Campaign have been at major and minor since the stack
+    # started, so never available; every other product always.
+    "Availability by product/A": lambda r: (
+        {s["metric"]["product_id"]: value(s) for s in r if value(s) < 1}
+        == {ANALYTICS: 0, CAMPAIGN: 0}
+        and len(r) == len(_SIMULATOR_PRODUCTS)
+    ),
+    "Minutes at each state/A": products_are(ANALYTICS),
+    "Minutes at each state/B": products_are(CAMPAIGN),
+    "Minutes at each state/C": products_are(FONTS),
+    "Minutes at each state/D": products_are(PHOTOSHOP),
+    "Incidents over time/A": lambda r: (
+        {s["metric"]["severity"]: _last(s) for s in r if _last(s) > 0}
+        == {"major": 1, "minor": 1, "potential": 1}
+    ),
+    "Events in the range/A": lambda r: len({s["metric"]["event_id"] for s in r}) == 6,
     "Upstream errors by reason/A": lambda r: any(
         s["metric"] == {"endpoint": "events", "reason": "http"}
         and max(float(v) for _, v in s["values"]) > 0
@@ -465,6 +484,14 @@ def seconds_as_measured(live: Live, at: float, result: Result) -> Expectation:
     return {row_key(s["metric"]): exactly(_last(s)) for s in result if math.isfinite(_last(s))}
 
 
+def at_state_since_start(live: Live, at: float, result: Result) -> Expectation:
+    """Minutes at a state the product has held since before the stack started: the time
+    Prometheus has held samples, give or take a step (1 s) and a scrape (1 s)."""
+    first, last = live.scene.token_issued
+    low = max(0.0, min(at - last, RECORD_RANGE) - 3)
+    return {row_key(s["metric"]): Lasting(low, at - first + 2) for s in result}
+
+
 # What each value shown with a time unit means, known from the scenario, not the query.
 TIME_TRUTHS: dict[str, Truth] = {
     "Open events/A": event_starts,
@@ -472,6 +499,10 @@ TIME_TRUTHS: dict[str, Truth] = {
     "Upcoming maintenances/A": starts_in,
     "Last successful collection/A": since_last_success,
     "Token expires in/A": token_left,
+    "Minutes at each state/A": at_state_since_start,
+    "Minutes at each state/B": at_state_since_start,
+    "Minutes at each state/C": at_state_since_start,
+    "Minutes at each state/D": at_state_since_start,
     "Collection duration/A": seconds_as_measured,
     "Upstream latency (p50 / p95 / p99)/A": seconds_as_measured,
     "Upstream latency (p50 / p95 / p99)/B": seconds_as_measured,
@@ -666,3 +697,48 @@ def test_status_change_annotation_names_the_product_and_its_new_state(
     titles = grafana.legends([(annotation["titleFormat"], m) for m in marks])
     assert "Adobe Campaign: Operational" in titles, marks
     assert {m["product"] for m in marks} == {"Adobe Campaign"}
+
+
+# -- links to Adobe's pages ---------------------------------------------------------------
+
+EVENT_TABLES = ["Open events", "Events in the range"]
+
+
+def event_link(panel: dict[str, Any]) -> str:
+    """The URL template of the data link on the panel's Event id column."""
+    (link,) = [
+        link
+        for override in panel["fieldConfig"]["overrides"]
+        if override["matcher"] == {"id": "byName", "options": "Event id"}
+        for prop in override["properties"]
+        if prop["id"] == "links"
+        for link in prop["value"]
+    ]
+    assert link.get("targetBlank") is True
+    return str(link["url"])
+
+
+@pytest.mark.parametrize("title", EVENT_TABLES)
+def test_event_tables_link_each_event_to_its_page_on_status_adobe_com(
+    live: Live, title: str
+) -> None:
+    (panel,) = [p for p in _panels(load_dashboard()["panels"]) if p.get("title") == title]
+    template = event_link(panel)
+    target = next(t for t in TARGETS if t.key == f"{title}/A")
+    result = poll(
+        lambda: ask(live.stack, target),
+        lambda r: {s["metric"]["event_id"] for s in r} == set(live.scene.starts),
+        timeout=DATA_TIMEOUT,
+        what=f"the events of {title}",
+    )
+    # Grafana fills ${__data.fields["<column>"]} with the row's cell of that column.
+    links = {
+        template.replace('${__data.fields["Product id"]}', s["metric"]["product_id"]).replace(
+            '${__data.fields["Event id"]}', s["metric"]["event_id"]
+        )
+        for s in result
+    }
+    assert links == {
+        f"https://status.adobe.com/products/{s['metric']['product_id']}/{s['metric']['event_id']}"
+        for s in result
+    }

@@ -152,8 +152,12 @@ def run_prometheus(
     extra_args: Sequence[str] = (),
     *,
     global_config: dict[str, Any] | None = None,
+    alertmanagers: Sequence[str] = (),
 ) -> Iterator[PrometheusHandle]:
-    """Start Prometheus on a free loopback port with this config; stop it on exit."""
+    """Start Prometheus on a free loopback port with this config; stop it on exit.
+
+    `alertmanagers`: host:port of each Alertmanager the alerts are sent to.
+    """
     # A fresh directory per run: a reused TSDB would answer with the last run's series.
     workdir = Path(tempfile.mkdtemp(prefix="prometheus-", dir=tmp_path))
     config = {
@@ -161,6 +165,10 @@ def run_prometheus(
         "rule_files": [str(Path(rule).resolve()) for rule in rule_files],
         "scrape_configs": scrape_configs,
     }
+    if alertmanagers:
+        config["alerting"] = {
+            "alertmanagers": [{"static_configs": [{"targets": list(alertmanagers)}]}]
+        }
     config_file = workdir / "prometheus.yml"
     config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
