@@ -87,7 +87,12 @@ def build_service(
     def secrets() -> tuple[Secret, ...]:  # masked in logs and in Adobe's texts alike
         return (client_secret(), *tokens.current_values())
 
-    texts = MessageCache(api_fetch(client, secrets), cache_config.locale, clock=clock)
+    texts = MessageCache(
+        api_fetch(client, secrets),
+        cache_config.locale,
+        backoff_ceiling=cache_config.registry_ttl,
+        clock=clock,
+    )
     source = ApiSource(client, cache_config, metrics, clock=clock, texts=texts)
     info = PageInfo(
         version=__version__, api_url=upstream.api_url, demo=demo, locale=cache_config.locale
