@@ -179,7 +179,7 @@ class Fetcher:
                     return None
                 self._check_status(endpoint, response, raise_unauthorized)
                 return _Fetched(
-                    self._read_body(endpoint, response, deadline),
+                    read_body(endpoint, response, deadline, self._limit, self._timeout),
                     response.headers.get("ETag"),
                     response.headers.get("Last-Modified"),
                 )
@@ -215,52 +215,67 @@ class Fetcher:
             raise Throttled(endpoint, f"HTTP 429, retry after {delay:.0f}s", self._retry_at)
         raise UpstreamError(endpoint, "http", f"HTTP {status}")
 
-    def _read_body(
-        self, endpoint: str, response: requests.Response, deadline: Deadline
-    ) -> bytearray:
-        limit = self._limit
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
+
+def read_body(
+    endpoint: str,
+    response: requests.Response,
+    deadline: Deadline,
+    limit: int,
+    timeout: float,
+    *,
+    refuse_html: bool = True,
+) -> bytearray:
+    """The body of a streamed `response`, at most `limit` bytes, read before `deadline`.
+
+    Each socket read waits at most `timeout` (shortened to the deadline), so a trickling
+    body cannot outlive the scrape. `refuse_html`: a body that starts like an HTML page is
+    `invalid_response` (a login wall or error page served as JSON).
+    """
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise UpstreamError(endpoint, "invalid_response", f"body over {limit} bytes")
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    raw = response.raw
+    if declared.isdigit() and encoding in ("", "identity"):
+        return _read_exactly(endpoint, raw, int(declared), deadline, timeout, refuse_html)
+    # Compressed (gzip saves most of the feed's bytes on the wire) or of unknown length:
+    # one growing buffer of decoded bytes, no list of chunks to join into a second copy.
+    body = bytearray()
+    while True:
+        _set_read_timeout(raw, deadline.cap(timeout))
+        chunk = _read_some(raw, CHUNK_BYTES, decode=True)
+        if not chunk:
+            break
+        if not body and refuse_html:
+            _refuse_html(endpoint, chunk)
+        if len(body) + len(chunk) > limit:
             raise UpstreamError(endpoint, "invalid_response", f"body over {limit} bytes")
-        encoding = response.headers.get("Content-Encoding", "").strip().lower()
-        if declared.isdigit() and encoding in ("", "identity"):
-            return self._read_exactly(endpoint, response.raw, int(declared), deadline)
-        # Compressed (gzip saves most of the feed's bytes on the wire) or of unknown length:
-        # one growing buffer of decoded bytes, no list of chunks to join into a second copy.
-        body = bytearray()
-        raw = response.raw
-        while True:
-            _set_read_timeout(raw, deadline.cap(self._timeout))
-            chunk = _read_some(raw, CHUNK_BYTES, decode=True)
+        body += chunk
+        if deadline.expired():
+            raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
+    return body
+
+
+def _read_exactly(
+    endpoint: str, raw: Any, size: int, deadline: Deadline, timeout: float, refuse_html: bool
+) -> bytearray:
+    """A body of known length, read into one buffer of that size (no regrowth copies)."""
+    body = bytearray(size)
+    with memoryview(body) as view:
+        got = 0
+        while got < size:
+            _set_read_timeout(raw, deadline.cap(timeout))
+            # read1: whatever has arrived, so a trickling body cannot outlast the deadline.
+            chunk = _read_some(raw, min(CHUNK_BYTES, size - got), decode=False)
             if not chunk:
-                break
-            if not body:
-                _refuse_html(endpoint, chunk)
-            if len(body) + len(chunk) > limit:
-                raise UpstreamError(endpoint, "invalid_response", f"body over {limit} bytes")
-            body += chunk
+                raise UpstreamError(endpoint, "connection", "body ended early")
+            if not got and refuse_html:
+                _refuse_html(endpoint, chunk[:64])
+            view[got : got + len(chunk)] = chunk
+            got += len(chunk)
             if deadline.expired():
                 raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
-        return body
-
-    def _read_exactly(self, endpoint: str, raw: Any, size: int, deadline: Deadline) -> bytearray:
-        """A body of known length, read into one buffer of that size (no regrowth copies)."""
-        body = bytearray(size)
-        with memoryview(body) as view:
-            got = 0
-            while got < size:
-                _set_read_timeout(raw, deadline.cap(self._timeout))
-                # read1: whatever has arrived, so a trickling body cannot outlast the deadline.
-                chunk = _read_some(raw, min(CHUNK_BYTES, size - got), decode=False)
-                if not chunk:
-                    raise UpstreamError(endpoint, "connection", "body ended early")
-                if not got:
-                    _refuse_html(endpoint, chunk[:64])
-                view[got : got + len(chunk)] = chunk
-                got += len(chunk)
-                if deadline.expired():
-                    raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
-        return body
+    return body
 
 
 def _read_some(raw: Any, amount: int, *, decode: bool) -> bytes:
