@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import urllib3.exceptions
@@ -65,9 +66,13 @@ class Fetcher:
         timeout: float,
         max_response_bytes: int,
         headers: Mapping[str, str] | None = None,
+        url_option: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """`url_option` names the option that sets the URLs asked (`--feed-url`): failures
+        to reach them say so, beside the URL."""
         self._metrics = metrics
+        self._url_option = url_option
         self._timeout = timeout
         self._limit = max_response_bytes
         self._clock = clock
@@ -177,28 +182,41 @@ class Fetcher:
                 code = str(response.status_code)
                 if response.status_code == 304:
                     return None
-                self._check_status(endpoint, response, raise_unauthorized)
+                self._check_status(endpoint, url, response, raise_unauthorized)
                 return _Fetched(
                     read_body(endpoint, response, deadline, self._limit, self._timeout),
                     response.headers.get("ETag"),
                     response.headers.get("Last-Modified"),
                 )
         except (requests.Timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError):
-            raise UpstreamError(endpoint, "timeout", f"no answer within {timeout:.1f}s") from None
+            raise UpstreamError(
+                endpoint, "timeout", f"no answer from {shown_url(url)} within {timeout:.1f}s"
+            ) from None
         except urllib3.exceptions.DecodeError:
             raise UpstreamError(endpoint, "invalid_response", "body cannot be decoded") from None
         except requests.ConnectionError as error:
             if _is_timeout(error):
-                raise UpstreamError(endpoint, "timeout", "connection timed out") from None
-            raise UpstreamError(endpoint, "connection", "could not connect") from None
+                raise UpstreamError(
+                    endpoint, "timeout", f"connecting to {shown_url(url)} timed out"
+                ) from None
+            raise UpstreamError(
+                endpoint, "connection", f"could not connect to {self._where(url)}"
+            ) from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
             # Includes a connection dropped mid-body (urllib3 ProtocolError).
-            raise UpstreamError(endpoint, "connection", "request failed") from None
+            raise UpstreamError(
+                endpoint, "connection", f"request to {shown_url(url)} failed"
+            ) from None
         finally:
             self._metrics.observe_request(endpoint, code, time.monotonic() - started)
 
+    def _where(self, url: str) -> str:
+        """The URL as shown in errors, and the option that sets it (if any)."""
+        option = f" (set by {self._url_option})" if self._url_option else ""
+        return shown_url(url) + option
+
     def _check_status(
-        self, endpoint: str, response: requests.Response, raise_unauthorized: bool
+        self, endpoint: str, url: str, response: requests.Response, raise_unauthorized: bool
     ) -> None:
         status = response.status_code
         if status == 200:
@@ -213,7 +231,8 @@ class Fetcher:
                 self._retry_at = max(self._retry_at, self._clock() + delay)
             log.warning("%s: upstream throttled us; next request in %.0fs", endpoint, delay)
             raise Throttled(endpoint, f"HTTP 429, retry after {delay:.0f}s", self._retry_at)
-        raise UpstreamError(endpoint, "http", f"HTTP {status}")
+        where = self._where(url) if status == 404 else shown_url(url)
+        raise UpstreamError(endpoint, "http", f"HTTP {status} from {where}")
 
 
 def read_body(
@@ -276,6 +295,16 @@ def _read_exactly(
             if deadline.expired():
                 raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
     return body
+
+
+def shown_url(url: str) -> str:
+    """`url` as errors show it: no user, password or query (which may carry a key)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _read_some(raw: Any, amount: int, *, decode: bool) -> bytes:

@@ -95,7 +95,7 @@ def build_service(
     )
     source = ApiSource(client, cache_config, metrics, clock=clock, texts=texts)
     info = PageInfo(
-        version=__version__, api_url=upstream.api_url, demo=demo, locale=cache_config.locale
+        version=__version__, upstream_url=upstream.api_url, demo=demo, locale=cache_config.locale
     )
     app, cache = _app_and_cache(
         source, cache_config, metrics, lambda: tokens.expires_at, info, clock=clock
@@ -111,7 +111,11 @@ def _feed_service(
     metrics = UpstreamMetrics(feed=True)
     source = FeedSource(feed, cache_config, metrics, clock=clock)
     info = PageInfo(
-        version=__version__, api_url=feed.feed_url, demo=demo, locale=cache_config.locale
+        version=__version__,
+        upstream_url=feed.feed_url,
+        demo=demo,
+        locale=cache_config.locale,
+        source="feed",
     )
     app, cache = _app_and_cache(source, cache_config, metrics, lambda: None, info, clock=clock)
     return Service(app, cache, metrics, feed.timeout, (source.close,))

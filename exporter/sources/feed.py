@@ -57,6 +57,7 @@ class FeedSource:
             metrics,
             timeout=feed.timeout,
             max_response_bytes=feed.max_response_bytes,
+            url_option="--feed-url",
             clock=clock,
         )
         self._log_once = LogOnce(log)

@@ -26,7 +26,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from exporter.config import UpstreamConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.fetch import read_body
+from exporter.fetch import read_body, shown_url
 from exporter.secret import Secret
 from exporter.upstream_metrics import UpstreamMetrics
 
@@ -74,6 +74,7 @@ class TokenProvider:
         self._deadline = Deadline()  # the deadline of the token request in flight
         # IMS reads client_id from the query string (Adobe's samples put it there).
         self._token_url = _with_query(config.ims_token_url, client_id=config.client_id)
+        self._shown_url = shown_url(config.ims_token_url)  # for errors: no query, no client id
 
     @property
     def expires_at(self) -> float | None:
@@ -140,10 +141,14 @@ class TokenProvider:
             )
         except requests.Timeout:
             raise UpstreamError(
-                "token", "timeout", f"IMS did not answer within {timeout:.1f}s"
+                "token", "timeout", f"IMS ({self._shown_url}) did not answer within {timeout:.1f}s"
             ) from None
         except requests.ConnectionError:
-            raise UpstreamError("token", "connection", "could not connect to IMS") from None
+            raise UpstreamError(
+                "token",
+                "connection",
+                f"could not connect to IMS at {self._shown_url} (set by --ims-token-url)",
+            ) from None
         except OAuthError as error:
             # IMS's own error code and text (e.g. invalid_client); they never echo the secret.
             raise UpstreamError("token", "http", f"IMS refused: {error.error}") from None
