@@ -98,6 +98,7 @@ class Scenario:
         self._products = products
         self._open: dict[str, list[tuple[str, str]]] = {p: [] for p in products}
         self._lock = threading.Lock()
+        self.faults = "none"  # the faults injected now, for the report
         self._history: list[tuple[float, dict[str, int]]] = [(time.monotonic(), self.expected())]
 
     def expected(self) -> dict[str, int]:
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     with simulator("typical") as sim, _exporter(sim, "api") as api, _exporter(sim, "feed") as feed:
         exporters = [api, feed]
-        baseline = _statuses(_scrape(api.url)[1])
+        baseline = _statuses(_samples(_scrape(api.url).text))
         products = sorted(p for p, state in baseline.items() if state == 0)[:WATCHED]
         scenario = Scenario(sim, products)
         stop_at = time.monotonic() + args.minutes * 60
@@ -188,6 +189,13 @@ def _drive(
                 else:
                     fault_args = {"endpoint": endpoint, "times": None, **FAULTS[fault]}
                     _control("POST", f"{sim.url}/_sim/faults", fault_args)
+            scenario.faults = " and ".join(
+                " ".join(pair)
+                for pair in (
+                    API_ROTATION[window % len(API_ROTATION)],
+                    FEED_ROTATION[window % len(FEED_ROTATION)],
+                )
+            )
             window += 1
             next_fault += FAULT_EVERY
         if now >= next_change:
@@ -212,16 +220,17 @@ def _scraper(
         while pause.is_set():
             time.sleep(0.05)
         with quiet:
-            started = time.monotonic()
+            started, faults = time.monotonic(), scenario.faults
             try:
-                code, samples = _scrape(exporter.url)
+                response = _scrape(exporter.url)
+                code, ended = response.status_code, time.monotonic()
             except requests.RequestException as error:
-                code, samples = 0, {}
-                exporter.late.append(f"{type(error).__name__} after {_since(started)}")
-            ended = time.monotonic()
+                code, ended, response = 0, time.monotonic(), None
+                exporter.late.append(f"{type(error).__name__} after {_since(started)} ({faults})")
         exporter.scrapes += 1
         if code and (code != 200 or ended - started > SCRAPE_TIMEOUT):
-            exporter.late.append(f"HTTP {code} after {_since(started)}")
+            exporter.late.append(f"HTTP {code} after {ended - started:.2f}s ({faults})")
+        samples = _samples(response.text) if response is not None else {}
         if samples.get("up") == 1:
             exporter.up += 1
             got = {p: s for p, s in _statuses(samples).items() if p in products}
@@ -231,20 +240,24 @@ def _scraper(
         time.sleep(SCRAPE_INTERVAL)
 
 
-def _scrape(url: str) -> tuple[int, dict[str, Any]]:
-    response = requests.get(
+def _scrape(url: str) -> requests.Response:
+    return requests.get(
         f"{url}/metrics",
         headers={"X-Prometheus-Scrape-Timeout-Seconds": str(SCRAPE_TIMEOUT)},
         timeout=SCRAPE_TIMEOUT,
     )
+
+
+def _samples(text: str) -> dict[str, Any]:
+    """`up` and the product statuses by product id (parsed after the clock stopped)."""
     samples: dict[str, Any] = {"products": {}}
-    for family in text_string_to_metric_families(response.text):
+    for family in text_string_to_metric_families(text):
         for sample in family.samples:
             if sample.name == "adobe_status_up":
                 samples["up"] = sample.value
             elif sample.name == "adobe_status_product_status":
                 samples["products"][sample.labels["product_id"]] = int(sample.value)
-    return response.status_code, samples
+    return samples
 
 
 def _statuses(samples: dict[str, Any]) -> dict[str, int]:
@@ -312,9 +325,7 @@ def _report(
     )
     print(f"  (a full api rotation takes {len(API_ROTATION) * FAULT_EVERY / 60:.1f} min)")
     print("bounds on upstream requests per minute (S = scrapes per minute of one exporter):")
-    print(
-        "  events+token <= S x 4 (token renewal, event, one new token and one retry after a 401)"
-    )
+    print("  events+token <= S x 4 (token renewal, event, one new token and one retry after a 401)")
     print(
         "  catalog      <= 2 x (60/min(registry_ttl, 30 s) + 1) (products and clouds per refresh)"
     )
