@@ -235,3 +235,20 @@ def test_a_hanging_catalog_on_the_first_failing_scrape_leaves_the_events_their_b
     assert (
         value(samples, "adobe_status_upstream_errors_total", endpoint=label, reason="timeout") == 1
     )
+
+
+@pytest.mark.parametrize("fault", ["hang", "trickle"])
+@pytest.mark.parametrize("source", ["api", "feed"])
+def test_events_hanging_or_trickling_past_the_deadline_end_the_scrape_in_time(
+    simulator: Simulator, start: Any, source: str, fault: str
+) -> None:
+    exporter = start(source)
+    scrape(exporter)
+    simulator.inject("events" if source == "api" else "feed_events", **FAULTS[fault])
+    samples = scrape(exporter)  # requests' timeout: the whole answer within the deadline
+    assert value(samples, "adobe_status_up") == 0
+    assert (
+        value(samples, "adobe_status_upstream_errors_total", endpoint="events", reason="timeout")
+        == 1
+    )
+    assert value(scrape(exporter), "adobe_status_up") == 1
