@@ -8,10 +8,11 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 DEMO_ADDRESS ?= 127.0.0.1:9720
+SOAK_MINUTES ?= 4
 LINT_PATHS := exporter tests $(wildcard bench)
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint format bench golden install dev sync-chart system-deps clean
+.PHONY: help demo test test-fast lint format bench soak golden install dev sync-chart system-deps clean
 
 help: ## list the targets (also what `make` alone does)
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "make %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -38,6 +39,9 @@ format: $(DEV_STAMP) ## ruff check --fix and ruff format
 
 bench: $(DEV_STAMP) ## benchmarks at three scales, each figure next to its target (and of --source feed)
 	$(BIN)/python -m bench
+
+soak: $(DEV_STAMP) ## minutes of rotating faults on every endpoint, both sources, concurrent scrapers; figures beside bounds (SOAK_MINUTES=4)
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 golden: $(DEV_STAMP) ## rewrite the golden expositions tests/golden/*.prom after a deliberate change (review the diff)
 	$(BIN)/python -m tests.golden

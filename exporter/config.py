@@ -35,6 +35,10 @@ _LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 
 
+# The way for teams without an Adobe account, named where credentials are missing.
+NO_ACCOUNT = "use --source feed (Adobe's public feed, no credential) or --demo"
+
+
 class ConfigError(ValueError):
     """Bad configuration. The message is one line that names the option."""
 
@@ -107,11 +111,14 @@ class UpstreamConfig:
         TIMEOUT_RANGE.check("--timeout", self.timeout)
         TOKEN_REFRESH_MARGIN_RANGE.check("--token-refresh-margin", self.token_refresh_margin)
         if not self.client_id:
-            raise ConfigError("--client-id (ADOBE_CLIENT_ID) is required unless --demo is given")
+            raise ConfigError(
+                "--client-id (ADOBE_CLIENT_ID) is required with --source api; without an "
+                f"Adobe account, {NO_ACCOUNT}"
+            )
         if not self.client_secret:
             raise ConfigError(
                 "--client-secret (ADOBE_CLIENT_SECRET) or --client-secret-file "
-                "(ADOBE_CLIENT_SECRET_FILE) is required unless --demo is given"
+                f"(ADOBE_CLIENT_SECRET_FILE) is required with --source api; {NO_ACCOUNT}"
             )
         if not self.api_key:
             raise ConfigError("--api-key (ADOBE_STATUS_API_KEY) must not be empty")

@@ -87,10 +87,15 @@ def build_service(
     def secrets() -> tuple[Secret, ...]:  # masked in logs and in Adobe's texts alike
         return (client_secret(), *tokens.current_values())
 
-    texts = MessageCache(api_fetch(client, secrets), cache_config.locale, clock=clock)
+    texts = MessageCache(
+        api_fetch(client, secrets),
+        cache_config.locale,
+        backoff_ceiling=cache_config.registry_ttl,
+        clock=clock,
+    )
     source = ApiSource(client, cache_config, metrics, clock=clock, texts=texts)
     info = PageInfo(
-        version=__version__, api_url=upstream.api_url, demo=demo, locale=cache_config.locale
+        version=__version__, upstream_url=upstream.api_url, demo=demo, locale=cache_config.locale
     )
     app, cache = _app_and_cache(
         source, cache_config, metrics, lambda: tokens.expires_at, info, clock=clock
@@ -106,7 +111,11 @@ def _feed_service(
     metrics = UpstreamMetrics(feed=True)
     source = FeedSource(feed, cache_config, metrics, clock=clock)
     info = PageInfo(
-        version=__version__, api_url=feed.feed_url, demo=demo, locale=cache_config.locale
+        version=__version__,
+        upstream_url=feed.feed_url,
+        demo=demo,
+        locale=cache_config.locale,
+        source="feed",
     )
     app, cache = _app_and_cache(source, cache_config, metrics, lambda: None, info, clock=clock)
     return Service(app, cache, metrics, feed.timeout, (source.close,))

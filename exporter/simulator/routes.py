@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from urllib.parse import parse_qs
 
 from exporter.simulator import control, event_dto, public_feed
@@ -86,10 +87,22 @@ def _with_faults(
             )
         reply = Reply(fault.status, body, fault.content_type)
     else:
+        if fault.slow_body or fault.body is not None:
+            # A body to spoil: the whole document, whatever the client's validators say.
+            request = _unconditional(request)
         reply = answer(sim, request)
         if fault.body is not None:
             reply.body, reply.content_type = fault.body, fault.content_type
     return _spoil(reply, fault)
+
+
+def _unconditional(request: Request) -> Request:
+    headers = {
+        name: value
+        for name, value in request.headers.items()
+        if name not in ("if-none-match", "if-modified-since")
+    }
+    return replace(request, headers=headers)
 
 
 def _spoil(reply: Reply, fault: Fault) -> Reply:

@@ -4,6 +4,13 @@ The catalog (products, clouds, regions) changes rarely, so it is asked for again
 after --registry-ttl, and a failed refresh keeps the previous one: an old catalog beats
 no statuses at all. The selection (--product, --cloud, --region) is resolved against each
 new catalog.
+
+Only the first catalog is read before the events (they cannot be summarised without
+one). Once there is a catalog, its refresh runs after the events were read, with what is
+left of the scrape's deadline: a hanging or trickling catalog call can then never eat
+the events' budget, and its failure waits out a `Backoff` instead of being retried on
+every scrape. The events of that scrape were asked with the selection resolved against
+the catalog before the refresh; a changed selection reaches the next scrape's query.
 """
 
 from __future__ import annotations
@@ -18,9 +25,13 @@ from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.model.report import Scope, resolve
 from exporter.model.vocabulary import Anomaly, ProductCatalog
+from exporter.sources.backoff import Backoff
 
 # Distinct odd values remembered for log-once; a hostile upstream cannot grow it forever.
 MAX_LOGGED_VALUES = 1000
+# Below this much time left in the scrape, a refresh would only time out: leave it to the
+# next scrape rather than count a failure that is not upstream's.
+MIN_TIME_LEFT = 0.1
 
 
 class LogOnce:
@@ -76,23 +87,36 @@ class CatalogCache:
         self._clock = clock
         self._current: tuple[ProductCatalog, Scope] | None = None
         self._fetched_at = 0.0
+        self._backoff = Backoff("catalog refresh", log_once.log, ceiling=self._ttl, clock=clock)
 
     def current(self, deadline: Deadline) -> tuple[ProductCatalog, Scope]:
-        """The catalog and scope; raises UpstreamError only when there never was one."""
-        fresh = self._clock() - self._fetched_at < self._ttl
-        if self._current is not None and fresh:
-            return self._current
+        """The catalog and scope to read the events with: asked for now only when there is
+        none yet, and then an upstream failure raises (UpstreamError)."""
+        current = self._current
+        return self._fetch_now(deadline) if current is None else current
+
+    def refreshed(self, deadline: Deadline) -> tuple[ProductCatalog, Scope]:
+        """After the events were read: the catalog, renewed when --registry-ttl has passed
+        and no back-off holds; a failed renewal keeps the one there is."""
+        current = self._current
+        if current is None:
+            return self._fetch_now(deadline)
+        if self._clock() - self._fetched_at < self._ttl or not self._backoff.due():
+            return current
+        left = deadline.remaining()
+        if left is not None and left < MIN_TIME_LEFT:
+            return current
         try:
-            catalog = self._fetch(deadline)
+            return self._fetch_now(deadline)
         except UpstreamError as error:
-            if self._current is None:
-                raise
-            self._log_once.log.warning(
-                "registry refresh failed (%s); keeping the previous one", error
-            )
-            return self._current
+            self._backoff.failed(error, "keeping the catalog it has")
+            return current
+
+    def _fetch_now(self, deadline: Deadline) -> tuple[ProductCatalog, Scope]:
+        catalog = self._fetch(deadline)
         scope = resolve(self._selection, catalog)
         for value in scope.unresolved:
             self._log_once.warning(value, self._unresolved, value)
         self._current, self._fetched_at = (catalog, scope), self._clock()
+        self._backoff.succeeded()
         return self._current

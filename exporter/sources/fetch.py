@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import urllib3.exceptions
@@ -65,9 +66,13 @@ class Fetcher:
         timeout: float,
         max_response_bytes: int,
         headers: Mapping[str, str] | None = None,
+        url_option: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """`url_option` names the option that sets the URLs asked (`--feed-url`): failures
+        to reach them say so, beside the URL."""
         self._metrics = metrics
+        self._url_option = url_option
         self._timeout = timeout
         self._limit = max_response_bytes
         self._clock = clock
@@ -177,28 +182,41 @@ class Fetcher:
                 code = str(response.status_code)
                 if response.status_code == 304:
                     return None
-                self._check_status(endpoint, response, raise_unauthorized)
+                self._check_status(endpoint, url, response, raise_unauthorized)
                 return _Fetched(
-                    self._read_body(endpoint, response, deadline),
+                    read_body(endpoint, response, deadline, self._limit, self._timeout),
                     response.headers.get("ETag"),
                     response.headers.get("Last-Modified"),
                 )
         except (requests.Timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError):
-            raise UpstreamError(endpoint, "timeout", f"no answer within {timeout:.1f}s") from None
+            raise UpstreamError(
+                endpoint, "timeout", f"no answer from {shown_url(url)} within {timeout:.1f}s"
+            ) from None
         except urllib3.exceptions.DecodeError:
             raise UpstreamError(endpoint, "invalid_response", "body cannot be decoded") from None
         except requests.ConnectionError as error:
             if _is_timeout(error):
-                raise UpstreamError(endpoint, "timeout", "connection timed out") from None
-            raise UpstreamError(endpoint, "connection", "could not connect") from None
+                raise UpstreamError(
+                    endpoint, "timeout", f"connecting to {shown_url(url)} timed out"
+                ) from None
+            raise UpstreamError(
+                endpoint, "connection", f"could not connect to {self._where(url)}"
+            ) from None
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
             # Includes a connection dropped mid-body (urllib3 ProtocolError).
-            raise UpstreamError(endpoint, "connection", "request failed") from None
+            raise UpstreamError(
+                endpoint, "connection", f"request to {shown_url(url)} failed"
+            ) from None
         finally:
             self._metrics.observe_request(endpoint, code, time.monotonic() - started)
 
+    def _where(self, url: str) -> str:
+        """The URL as shown in errors, and the option that sets it (if any)."""
+        option = f" (set by {self._url_option})" if self._url_option else ""
+        return shown_url(url) + option
+
     def _check_status(
-        self, endpoint: str, response: requests.Response, raise_unauthorized: bool
+        self, endpoint: str, url: str, response: requests.Response, raise_unauthorized: bool
     ) -> None:
         status = response.status_code
         if status == 200:
@@ -213,54 +231,80 @@ class Fetcher:
                 self._retry_at = max(self._retry_at, self._clock() + delay)
             log.warning("%s: upstream throttled us; next request in %.0fs", endpoint, delay)
             raise Throttled(endpoint, f"HTTP 429, retry after {delay:.0f}s", self._retry_at)
-        raise UpstreamError(endpoint, "http", f"HTTP {status}")
+        where = self._where(url) if status == 404 else shown_url(url)
+        raise UpstreamError(endpoint, "http", f"HTTP {status} from {where}")
 
-    def _read_body(
-        self, endpoint: str, response: requests.Response, deadline: Deadline
-    ) -> bytearray:
-        limit = self._limit
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
+
+def read_body(
+    endpoint: str,
+    response: requests.Response,
+    deadline: Deadline,
+    limit: int,
+    timeout: float,
+    *,
+    refuse_html: bool = True,
+) -> bytearray:
+    """The body of a streamed `response`, at most `limit` bytes, read before `deadline`.
+
+    Each socket read waits at most `timeout` (shortened to the deadline), so a trickling
+    body cannot outlive the scrape. `refuse_html`: a body that starts like an HTML page is
+    `invalid_response` (a login wall or error page served as JSON).
+    """
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise UpstreamError(endpoint, "invalid_response", f"body over {limit} bytes")
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    raw = response.raw
+    if declared.isdigit() and encoding in ("", "identity"):
+        return _read_exactly(endpoint, raw, int(declared), deadline, timeout, refuse_html)
+    # Compressed (gzip saves most of the feed's bytes on the wire) or of unknown length:
+    # one growing buffer of decoded bytes, no list of chunks to join into a second copy.
+    body = bytearray()
+    while True:
+        _set_read_timeout(raw, deadline.cap(timeout))
+        chunk = _read_some(raw, CHUNK_BYTES, decode=True)
+        if not chunk:
+            break
+        if not body and refuse_html:
+            _refuse_html(endpoint, chunk)
+        if len(body) + len(chunk) > limit:
             raise UpstreamError(endpoint, "invalid_response", f"body over {limit} bytes")
-        encoding = response.headers.get("Content-Encoding", "").strip().lower()
-        if declared.isdigit() and encoding in ("", "identity"):
-            return self._read_exactly(endpoint, response.raw, int(declared), deadline)
-        # Compressed (gzip saves most of the feed's bytes on the wire) or of unknown length:
-        # one growing buffer of decoded bytes, no list of chunks to join into a second copy.
-        body = bytearray()
-        raw = response.raw
-        while True:
-            _set_read_timeout(raw, deadline.cap(self._timeout))
-            chunk = _read_some(raw, CHUNK_BYTES, decode=True)
+        body += chunk
+        if deadline.expired():
+            raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
+    return body
+
+
+def _read_exactly(
+    endpoint: str, raw: Any, size: int, deadline: Deadline, timeout: float, refuse_html: bool
+) -> bytearray:
+    """A body of known length, read into one buffer of that size (no regrowth copies)."""
+    body = bytearray(size)
+    with memoryview(body) as view:
+        got = 0
+        while got < size:
+            _set_read_timeout(raw, deadline.cap(timeout))
+            # read1: whatever has arrived, so a trickling body cannot outlast the deadline.
+            chunk = _read_some(raw, min(CHUNK_BYTES, size - got), decode=False)
             if not chunk:
-                break
-            if not body:
-                _refuse_html(endpoint, chunk)
-            if len(body) + len(chunk) > limit:
-                raise UpstreamError(endpoint, "invalid_response", f"body over {limit} bytes")
-            body += chunk
+                raise UpstreamError(endpoint, "connection", "body ended early")
+            if not got and refuse_html:
+                _refuse_html(endpoint, chunk[:64])
+            view[got : got + len(chunk)] = chunk
+            got += len(chunk)
             if deadline.expired():
                 raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
-        return body
+    return body
 
-    def _read_exactly(self, endpoint: str, raw: Any, size: int, deadline: Deadline) -> bytearray:
-        """A body of known length, read into one buffer of that size (no regrowth copies)."""
-        body = bytearray(size)
-        with memoryview(body) as view:
-            got = 0
-            while got < size:
-                _set_read_timeout(raw, deadline.cap(self._timeout))
-                # read1: whatever has arrived, so a trickling body cannot outlast the deadline.
-                chunk = _read_some(raw, min(CHUNK_BYTES, size - got), decode=False)
-                if not chunk:
-                    raise UpstreamError(endpoint, "connection", "body ended early")
-                if not got:
-                    _refuse_html(endpoint, chunk[:64])
-                view[got : got + len(chunk)] = chunk
-                got += len(chunk)
-                if deadline.expired():
-                    raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
-        return body
+
+def shown_url(url: str) -> str:
+    """`url` as errors show it: no user, password or query (which may carry a key)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _read_some(raw: Any, amount: int, *, decode: bool) -> bytes:

@@ -48,12 +48,18 @@ _BANNER_PHRASES = (
 )
 
 
+# What each source is called on the page, after the URL it reads.
+SOURCE_NAMES = {"api": "Status API", "feed": "public feed"}
+FEED_TOKEN_TEXT = "no token: the public feed needs none"  # noqa: S105 - a sentence
+
+
 @dataclass(frozen=True)
 class PageInfo:
     version: str
-    api_url: str
+    upstream_url: str  # the Status API's URL, or the feed's: what --api-url/--feed-url set
     demo: bool = False
     locale: str = DEFAULT_LOCALE  # the language of Adobe's texts on the page
+    source: str = "api"  # "api" or "feed" (--source): the feed has no token to show
 
 
 def render_page(
@@ -77,14 +83,15 @@ def render_page(
         _banner(statuses, view, now),
         '<p class="meta">',
         f'<span id="version">version <b>{e(info.version)}</b></span>',
-        f'<span id="upstream">upstream <b>{e(info.api_url)}</b>'
-        f"{' (demo simulator)' if info.demo else ''}</span>",
+        f'<span id="upstream">upstream <b>{e(info.upstream_url)}</b>'
+        f" ({e(SOURCE_NAMES.get(info.source, info.source))}"
+        f"{', demo simulator' if info.demo else ''})</span>",
         f'<span id="last-success">last successful update <b>{e(_when(view.last_success))}</b>'
         f"{e(_relative(view.last_success, now, ' ({})'))}</span>",
         '<span id="upstream-state" class="pill {}">{}</span>'.format(
             "ok" if view.up else "down", "upstream OK" if view.up else "upstream failing"
         ),
-        f'<span id="token">{e(_token_text(token_expiry, now))}</span>',
+        f'<span id="token">{e(_token_text(info, token_expiry, now))}</span>',
         "</p>",
     ]
     if view.error:
@@ -339,7 +346,9 @@ def _span(seconds: float) -> str:
     return f"{hours // 24} d {hours % 24} h"
 
 
-def _token_text(expiry: float | None, now: float) -> str:
+def _token_text(info: PageInfo, expiry: float | None, now: float) -> str:
+    if info.source == "feed":
+        return FEED_TOKEN_TEXT
     if expiry is None:
         return "no access token cached"
     return f"token expires {_when(expiry)}{_relative(expiry, now, ' ({})')}"

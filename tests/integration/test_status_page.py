@@ -17,7 +17,11 @@ import time
 import pytest
 
 import exporter as exporter_package
-from exporter.simulator import Simulator
+from exporter.config import CacheConfig, FeedConfig
+from exporter.deadline import Deadline
+from exporter.simulator import Simulator, SimulatorServer
+from exporter.web.server import ExporterHTTPServer
+from exporter.wiring import build_service
 from tests.support.exporters import CLIENT_SECRET, FakeClock, RunningExporter
 from tests.support.live import (
     ARTIFACTS,
@@ -242,3 +246,31 @@ def test_page_before_any_successful_collection_says_there_is_no_data(
     assert page.by_id("upstream-state").text() == "upstream failing"
     assert page.by_id("no-data").text()
     assert not [node for node in page.iter("table")], "no tables without data"
+
+
+def test_the_page_in_feed_mode_names_the_feed_as_its_upstream_and_no_token(
+    simulator: Simulator, sim_server: SimulatorServer, clock: FakeClock
+) -> None:
+    service = build_service(FeedConfig(feed_url=sim_server.feed_url), CacheConfig(), clock=clock)
+    server = ExporterHTTPServer(service.app, "127.0.0.1:0")
+    server.start_in_thread()
+    try:
+        simulator.add_incident(product_id=ANALYTICS, severity="Major", title=TITLE)
+        assert service.cache.view(Deadline()).up
+        page = parse_html(chromium_dump_dom(server.url + "/"))
+    finally:
+        server.shutdown()
+        service.close()
+    assert page.by_id("upstream").text() == f"upstream {sim_server.feed_url} (public feed)"
+    assert page.by_id("token").text() == "no token: the public feed needs none"
+    assert page.by_id("upstream-state").text() == "upstream OK"
+    analytics = row_for(page.by_id("products"), "data-product-id", ANALYTICS)
+    assert "s4" in analytics.classes
+
+
+def test_the_page_with_the_status_api_names_the_api_and_its_token(
+    sim_server: SimulatorServer, exporter: RunningExporter, scenario: dict[str, str]
+) -> None:
+    page = parse_html(chromium_dump_dom(exporter.url + "/"))
+    assert page.by_id("upstream").text() == f"upstream {sim_server.api_url} (Status API)"
+    assert page.by_id("token").text().startswith("token expires ")

@@ -16,7 +16,7 @@ import pytest
 from exporter.errors import ERROR_REASONS
 from exporter.secret import MASK
 from exporter.simulator import Simulator
-from exporter.sources.api.messages import FAILURE_BACKOFF
+from exporter.sources.backoff import FLOOR
 from tests.support.exporters import (
     CLIENT_SECRET,
     ExporterFactory,
@@ -119,7 +119,7 @@ def test_failed_messages_call_is_counted_and_leaves_up_and_statuses_alone(
     exporter.scrape()
     assert simulator.requests("messages") == 1
     simulator.clear_faults()
-    clock.advance(FAILURE_BACKOFF + 1)
+    clock.advance(FLOOR)  # the first wait after a failure
     samples = exporter.scrape()
     assert value(samples, "adobe_status_up") == 1
     assert simulator.requests("messages") == 2

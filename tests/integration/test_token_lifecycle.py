@@ -8,7 +8,13 @@ import threading
 import pytest
 
 from exporter.simulator import Simulator
-from tests.support.exporters import ExporterFactory, FakeClock, RunningExporter, value
+from tests.support.exporters import (
+    ExporterFactory,
+    FakeClock,
+    RunningExporter,
+    parse_samples,
+    value,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -145,3 +151,46 @@ def test_a_refused_secret_is_warned_about_once_however_many_scrapes_fail(
     assert any(
         r.levelno == logging.DEBUG and "token request" in r.getMessage() for r in caplog.records
     )
+
+
+def test_a_token_answer_trickling_past_the_scrape_deadline_is_cut_as_a_timeout(
+    simulator: Simulator, make_exporter: ExporterFactory
+) -> None:
+    exporter = make_exporter(timeout=10)
+    simulator.inject("token", slow_body=True, delay=6)
+    # requests' own timeout holds the scrape to its deadline: the body is read under it.
+    response = exporter.get(
+        "/metrics", headers={"X-Prometheus-Scrape-Timeout-Seconds": "2"}, timeout=2
+    )
+    samples = parse_samples(response.text)
+    assert value(samples, "adobe_status_up") == 0
+    assert value(samples, "adobe_status_token_requests_total", result="failure") == 1
+    assert (
+        value(samples, "adobe_status_upstream_errors_total", endpoint="token", reason="timeout")
+        == 1
+    )
+    assert value(exporter.scrape(), "adobe_status_up") == 1  # the next token arrives whole
+
+
+def test_a_token_answer_over_the_size_cap_is_refused_unread(
+    simulator: Simulator, make_exporter: ExporterFactory
+) -> None:
+    exporter = make_exporter(max_response_bytes=4096)
+    padding = " " * 8192
+    simulator.inject(
+        "token",
+        status=200,
+        body=f'{{"access_token": "abc", "expires_in": 86399,{padding}"token_type": "bearer"}}',
+    )
+    samples = exporter.scrape()
+    assert value(samples, "adobe_status_up") == 0
+    assert (
+        value(
+            samples,
+            "adobe_status_upstream_errors_total",
+            endpoint="token",
+            reason="invalid_response",
+        )
+        == 1
+    )
+    assert value(samples, "adobe_status_token_requests_total", result="failure") == 1

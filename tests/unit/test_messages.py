@@ -132,14 +132,21 @@ def test_a_failed_call_never_raises_and_backs_off_before_asking_again() -> None:
     clock = FakeClock()
     upstream = Upstream(english("a"))
     upstream.fail_with = UpstreamError("messages", "http", "HTTP 503")
-    cache = MessageCache(upstream, "en", failure_backoff=60, clock=clock)
+    cache = MessageCache(upstream, "en", backoff_ceiling=3600, clock=clock)
     assert cache.texts(["a"], Deadline()) == {"en": {}}
+    clock.advance(29)
     assert cache.texts(["a"], Deadline()) == {"en": {}}
-    assert len(upstream.calls) == 1
-    upstream.fail_with = None
-    clock.advance(61)
-    assert cache.texts(["a"], Deadline())["en"]["a"].text == "text of a"
+    assert len(upstream.calls) == 1  # no sooner than 30 s after a failure
+    clock.advance(1)
+    assert cache.texts(["a"], Deadline()) == {"en": {}}
     assert len(upstream.calls) == 2
+    clock.advance(59)
+    assert cache.texts(["a"], Deadline()) == {"en": {}}
+    assert len(upstream.calls) == 2  # the wait doubled to 60 s
+    upstream.fail_with = None
+    clock.advance(1)
+    assert cache.texts(["a"], Deadline())["en"]["a"].text == "text of a"
+    assert len(upstream.calls) == 3
 
 
 def test_failure_in_the_wanted_locale_does_not_go_on_to_english() -> None:

@@ -129,6 +129,19 @@ def test_matching_etag_gets_304_without_a_body(
         assert quiet_sim.not_modified(endpoint) == 2
 
 
+def test_a_fault_that_spoils_the_body_answers_a_conditional_request_with_a_body(
+    server: SimulatorServer, quiet_sim: Simulator
+) -> None:
+    etag = get(server, REGISTRY).headers["ETag"]
+    quiet_sim.inject("feed_registry", body=b'{"services": {"trunc')
+    spoiled = get(server, REGISTRY, **{"If-None-Match": etag})
+    assert (spoiled.status_code, spoiled.content) == (200, b'{"services": {"trunc')
+    quiet_sim.inject("feed_registry", slow_body=True, delay=0.2)
+    slow = get(server, REGISTRY, **{"If-None-Match": etag})
+    assert slow.status_code == 200 and slow.json()["services"]
+    assert get(server, REGISTRY, **{"If-None-Match": etag}).status_code == 304
+
+
 def test_if_modified_since_gets_304_unless_the_document_is_newer(
     server: SimulatorServer, clock: FakeClock
 ) -> None:

@@ -1,7 +1,8 @@
 """The Status API source: the catalog (kept for --registry-ttl) and the open events.
 
-Asks through the API client (which holds the token); Adobe's texts for the open events
-are looked up afterwards through the message cache, and never fail a collection.
+Asks through the API client (which holds the token). The events come first: a catalog
+refresh (once there is a catalog) and Adobe's texts for the open events are asked
+afterwards, with what is left of the scrape's deadline, and never fail a collection.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class ApiSource:
         # never exists as a whole JSON tree (see read_events).
         read = partial(read_events, now=self._clock())  # now: has an incident's end passed?
         events = self._client.get_decoded("events", scope.query_params(), deadline, read)
+        # Only now, with the events read, may a catalog refresh spend what time is left.
+        catalog, scope = self._catalog.refreshed(deadline)
         self._log_once.anomalies(events.anomalies)
         report = summarize(catalog, events.impacts, scope, events.anomalies)
         return self._with_texts(report, deadline)

@@ -55,6 +55,7 @@ class StatusClient:
             timeout=config.timeout,
             max_response_bytes=config.max_response_bytes,
             headers={"x-api-key": config.api_key},
+            url_option="--api-url",
             clock=clock,
         )
 

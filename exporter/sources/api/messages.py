@@ -8,8 +8,9 @@ Adobe had no text for is remembered too, and asked again after `retry_missing_af
 
 The texts never cost the scrape its data: they are asked after the events, within the
 scrape's deadline and at most `budget` seconds of it; a failed call is counted by the
-client under `endpoint="messages"`, stops asking for `failure_backoff` seconds, and
-leaves the page showing the tokens. It never changes `adobe_status_up`.
+client under `endpoint="messages"`, waits out the shared `Backoff` (30 s, doubling up to
+the larger of --registry-ttl and 30 s; logged once, and once on recovery), and leaves the
+page showing the tokens. It never changes `adobe_status_up`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from exporter.model.texts import fallback_locales
 from exporter.model.vocabulary import Message, clean_text
 from exporter.secret import MASK, Secret
 from exporter.sources.api.client import StatusClient
+from exporter.sources.backoff import FLOOR, Backoff
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,6 @@ MAX_ENTRIES: Final = 4096
 # Tokens per request: about 40 characters of query each keeps a URL under 4 KB.
 MAX_TOKENS_PER_REQUEST: Final = 80
 RETRY_MISSING_AFTER: Final = 3600.0
-FAILURE_BACKOFF: Final = 60.0
 
 BUDGET: Final = 3.0
 # Below this much time left, a request would only time out: leave it to the next scrape.
@@ -122,7 +123,7 @@ class MessageCache:
         max_entries: int = MAX_ENTRIES,
         budget: float = BUDGET,
         retry_missing_after: float = RETRY_MISSING_AFTER,
-        failure_backoff: float = FAILURE_BACKOFF,
+        backoff_ceiling: float = FLOOR,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._fetch = fetch
@@ -130,11 +131,11 @@ class MessageCache:
         self._max_entries = max_entries
         self._budget = budget
         self._retry_missing_after = retry_missing_after
-        self._failure_backoff = failure_backoff
         self._clock = clock
+        # `backoff_ceiling`: --registry-ttl, the longest wait after repeated failures.
+        self._backoff = Backoff("texts", log, ceiling=backoff_ceiling, clock=clock)
         self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
         self._lock = threading.Lock()
-        self._quiet_until = 0.0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -165,14 +166,14 @@ class MessageCache:
         for start in range(0, len(tokens), MAX_TOKENS_PER_REQUEST):
             batch = tokens[start : start + MAX_TOKENS_PER_REQUEST]
             left = deadline.remaining()
-            if self._clock() < self._quiet_until or (left is not None and left < MIN_TIME_LEFT):
+            if not self._backoff.due() or (left is not None and left < MIN_TIME_LEFT):
                 return False
             try:
                 found = self._fetch(locale, batch, deadline)
             except UpstreamError as error:  # already counted by the client
-                log.info("texts for the status page unavailable (%s); showing tokens", error)
-                self._quiet_until = self._clock() + self._failure_backoff
+                self._backoff.failed(error, "the status page shows tokens")
                 return False
+            self._backoff.succeeded()
             now = self._clock()
             with self._lock:
                 for token in batch:

@@ -3,7 +3,10 @@
 Authlib does the client-credentials exchange (form encoding, client authentication,
 IMS error parsing). We add what it lacks for a scraped exporter: a lock so parallel
 scrapes send one token request, a renewal margin that adapts to short lifetimes,
-validation of what IMS returned, and metrics.
+validation of what IMS returned, metrics, and the caps every upstream read has: IMS's
+answer is read by the fetcher's `read_body` (in a response hook, before Authlib sees
+it), so it is at most --max-response-bytes and ends within the scrape's deadline however
+slowly it trickles.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3.exceptions
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
@@ -23,6 +27,7 @@ from exporter.config import UpstreamConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.secret import Secret
+from exporter.sources.fetch import read_body, shown_url
 from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)
@@ -64,10 +69,12 @@ class TokenProvider:
             scope=config.scopes,  # a string: Authlib would join a list with spaces
             token_endpoint_auth_method="client_secret_post",  # noqa: S106 - a method name
         )
-        self._session.hooks["response"].append(self._remember_status)
+        self._session.hooks["response"].append(self._read_capped)
         self._last_status: int | None = None
+        self._deadline = Deadline()  # the deadline of the token request in flight
         # IMS reads client_id from the query string (Adobe's samples put it there).
         self._token_url = _with_query(config.ims_token_url, client_id=config.client_id)
+        self._shown_url = shown_url(config.ims_token_url)  # for errors: no query, no client id
 
     @property
     def expires_at(self) -> float | None:
@@ -125,6 +132,7 @@ class TokenProvider:
             raise UpstreamError("token", "timeout", "no time left in this scrape")
         timeout = deadline.cap(self._config.timeout)
         self._last_status = None
+        self._deadline = deadline
         self._session.client_secret = self._secret_source().reveal()
         started = time.monotonic()
         try:
@@ -133,10 +141,14 @@ class TokenProvider:
             )
         except requests.Timeout:
             raise UpstreamError(
-                "token", "timeout", f"IMS did not answer within {timeout:.1f}s"
+                "token", "timeout", f"IMS ({self._shown_url}) did not answer within {timeout:.1f}s"
             ) from None
         except requests.ConnectionError:
-            raise UpstreamError("token", "connection", "could not connect to IMS") from None
+            raise UpstreamError(
+                "token",
+                "connection",
+                f"could not connect to IMS at {self._shown_url} (set by --ims-token-url)",
+            ) from None
         except OAuthError as error:
             # IMS's own error code and text (e.g. invalid_client); they never echo the secret.
             raise UpstreamError("token", "http", f"IMS refused: {error.error}") from None
@@ -174,10 +186,32 @@ class TokenProvider:
         margin = min(self._config.token_refresh_margin, lifetime / 2)
         return CachedToken(Secret(access_token), now + lifetime, now + lifetime - margin)
 
-    def _remember_status(
+    def _read_capped(
         self, response: requests.Response, *args: object, **kwargs: object
-    ) -> None:
+    ) -> requests.Response:
+        """Reads IMS's answer under the size cap and the deadline, before Authlib does."""
         self._last_status = response.status_code
+        try:
+            body = read_body(
+                "token",
+                response,
+                self._deadline,
+                self._config.max_response_bytes,
+                self._config.timeout,
+                refuse_html=response.status_code < 300,
+            )
+        except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
+            raise UpstreamError(
+                "token", "timeout", "IMS answer still arriving at the deadline"
+            ) from None
+        except urllib3.exceptions.DecodeError:
+            raise UpstreamError("token", "invalid_response", "body cannot be decoded") from None
+        except (urllib3.exceptions.HTTPError, OSError):
+            raise UpstreamError("token", "connection", "IMS answer cut off") from None
+        response._content = bytes(body)  # what requests' .content and .json() then read
+        response._content_consumed = True  # type: ignore[attr-defined]
+        response.close()  # hands the connection back to the pool
+        return response
 
 
 def _lifetime(raw: object) -> float | None:

@@ -2,8 +2,10 @@
 
 Two documents under --feed-url: SnowServiceRegistry (the catalog, kept for
 --registry-ttl) and StatusEvents. The feed takes no query, so --product, --cloud and
---region filter here, with the API source's semantics (`resolve` and `summarize`). Both
-documents are asked for conditionally: when nothing changed, Adobe answers 304 and the
+--region filter here, with the API source's semantics (`resolve` and `summarize`). Once
+there is a registry, StatusEvents is read first and the registry's refresh gets what is
+left of the scrape's deadline (see `CatalogCache`). Both documents are asked for
+conditionally: when nothing changed, Adobe answers 304 and the
 last parsed result is reused.
 """
 
@@ -55,6 +57,7 @@ class FeedSource:
             metrics,
             timeout=feed.timeout,
             max_response_bytes=feed.max_response_bytes,
+            url_option="--feed-url",
             clock=clock,
         )
         self._log_once = LogOnce(log)
@@ -81,6 +84,8 @@ class FeedSource:
         catalog, scope = self._catalog.current(deadline)
         read = partial(read_feed, now=self._clock())  # now: has an incident's end passed?
         events = self._fetcher.get("events", self._feed.events_url, deadline, read)
+        # Only now, with the events read, may a registry refresh spend what time is left.
+        catalog, scope = self._catalog.refreshed(deadline)
         last = self._last
         if last is not None and last[0] is events and last[1] is catalog and last[2] is scope:
             # Both documents answered 304: the same report, so the cache can reuse its
