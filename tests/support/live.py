@@ -37,12 +37,18 @@ from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import Service, build_service
 from tests.support.exporters import CLIENT_ID, CLIENT_SECRET
-from tests.support.prometheus import POLL_INTERVAL, PrometheusHandle, run_prometheus
+from tests.support.prometheus import (
+    EXAMPLE_JOB,
+    POLL_INTERVAL,
+    PrometheusHandle,
+    example_config,
+    run_prometheus_config,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 RULES_PATH = REPO / "prometheus" / "alerts.yml"
 ARTIFACTS = REPO / "test-artifacts"
-JOB = "adobe-status"
+JOB = EXAMPLE_JOB
 
 T = TypeVar("T")
 
@@ -140,6 +146,9 @@ def live_stack(
 ) -> Iterator[LiveStack]:
     """Simulator, exporter and a Prometheus scraping it; waits for the first good scrape.
 
+    Prometheus runs the users' prometheus/prometheus.example.yml with the exporter as its
+    target and `rule_files` as its rules (none by default), no Alertmanager.
+
     `prepare` runs on the simulator before the exporter starts (events to see at once).
     """
     simulator = new_simulator()
@@ -149,8 +158,8 @@ def live_stack(
         SimulatorServer(simulator, host="127.0.0.1", port=0) as sim_server,
         running_exporter(sim_server) as exporter,
     ):
-        scrape_configs = [{"job_name": JOB, "static_configs": [{"targets": [exporter.target]}]}]
-        with run_prometheus(tmp_path, scrape_configs, rule_files) as prometheus:
+        config = example_config([exporter.target], rule_files)
+        with run_prometheus_config(tmp_path, config) as prometheus:
             prometheus.wait_for(
                 f'adobe_status_up{{job="{JOB}"}} == 1', lambda result: len(result) == 1
             )
