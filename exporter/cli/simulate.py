@@ -13,7 +13,7 @@ from exporter.logs import setup_logging
 from exporter.web.listen import parse_listen_address
 
 
-@click.command()
+@click.command(short_help="Run only the simulator of Adobe's services.")
 @click.option(
     "--web.listen-address",
     "listen_address",
