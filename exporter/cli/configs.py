@@ -81,6 +81,19 @@ class WebOptions:
 
 
 @dataclass(frozen=True)
+class SimulatorOptions:
+    """What `simulate` serves: where, which scenario, and the client its IMS accepts."""
+
+    listen_address: str
+    seed: int
+    scale: str
+    expires_in: int
+    client_id: str
+    client_secret: str
+    throttle: bool
+
+
+@dataclass(frozen=True)
 class LogOptions:
     """--log.level and --log.format as given (any case)."""
 

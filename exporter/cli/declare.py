@@ -52,7 +52,8 @@ class SectionedCommand(click.Command):
 @dataclass(frozen=True)
 class Opt:
     """One option: `flag` (then hidden `aliases`) fills `field`; `envvar` is read when the
-    flag is absent; a `Duration` type adds its range to the help."""
+    flag is absent; a `Duration` type adds its range to the help. A flag written
+    "--x/--no-x" with a boolean default is an on/off switch."""
 
     flag: str
     field: str
@@ -64,6 +65,7 @@ class Opt:
     is_flag: bool = False
     advanced: bool = False
     aliases: tuple[str, ...] = ()
+    show_default: bool = True  # False: the help says the default in words
 
     def option(self, name: str | None = None) -> Decorator:
         """The click option, its parameter called `name` (default: the field)."""
@@ -79,7 +81,7 @@ class Opt:
         else:
             settings.update(type=self.type, multiple=self.multiple)
             if self.default is not None:
-                settings.update(default=self.default, show_default=True)
+                settings.update(default=self.default, show_default=self.show_default)
         return click.option(self.flag, *self.aliases, name or self.field, **settings)
 
 

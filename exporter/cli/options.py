@@ -5,7 +5,7 @@ the credentials, the Status API, --timeout) -> `UpstreamOptions`; `SELECTION` (p
 clouds, regions) -> `Selection`; `FRESHNESS` (cache lifetimes, serve only) -> `Freshness`;
 `WEB` (listen address and web config, serve only) -> `WebOptions`; `LOG` -> `LogOptions`
 (as `log_options`).
-Single options: `DEMO`, `LOCALE`. A command takes the groups it needs, in the order its
+`SIMULATOR` (the `simulate` command) -> `SimulatorOptions`. Single options: `DEMO`, `LOCALE`. A command takes the groups it needs, in the order its
 --help lists them; `advanced=True` puts an option under "Advanced options".
 """
 
@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import click
 
-from exporter.cli.configs import Freshness, LogOptions, UpstreamOptions, WebOptions
+from exporter.cli.configs import (
+    Freshness,
+    LogOptions,
+    SimulatorOptions,
+    UpstreamOptions,
+    WebOptions,
+)
 from exporter.cli.declare import Group, Opt
 from exporter.cli.types import CommaList, Duration, ListenAddress, WebConfigFile
 from exporter.config import (
@@ -34,6 +40,7 @@ from exporter.config import (
     TOKEN_REFRESH_MARGIN_RANGE,
     Selection,
 )
+from exporter.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from exporter.logs import FORMATS, LEVELS
 
 # The program's name, in usage lines and error messages.
@@ -260,4 +267,66 @@ LOCALE = Opt(
     envvar="ADOBE_STATUS_LOCALE",
     default=DEFAULT_LOCALE,
     advanced=True,
+)
+
+# The simulator alone (`simulate`, `python -m exporter.simulator`).
+SIMULATOR = Group(
+    "simulator",
+    SimulatorOptions,
+    (
+        Opt(
+            "--web.listen-address",
+            "listen_address",
+            "Address for the simulated IMS and Status API.",
+            envvar="ADOBE_STATUS_SIMULATOR_LISTEN_ADDRESS",
+            type=ListenAddress(),
+            default="127.0.0.1:9721",
+        ),
+        Opt(
+            "--seed",
+            "seed",
+            "Seed of the simulated incidents and maintenances.",
+            type=int,
+            default=1,
+        ),
+        Opt(
+            "--scale",
+            "scale",
+            "How much data to simulate.",
+            type=click.Choice(["typical", "forty-day", "stress"]),
+            default="typical",
+        ),
+        Opt(
+            "--expires-in",
+            "expires_in",
+            "Lifetime of simulated access tokens, in seconds.",
+            type=int,
+            default=86399,
+            advanced=True,
+        ),
+        Opt(
+            "--client-id",
+            "client_id",
+            "Client id the simulated IMS accepts.",
+            envvar="ADOBE_CLIENT_ID",
+            default=DEMO_CLIENT_ID,
+            advanced=True,
+        ),
+        Opt(
+            "--client-secret",
+            "client_secret",
+            "Client secret the simulated IMS accepts (default: the demo secret).",
+            envvar="ADOBE_CLIENT_SECRET",
+            default=DEMO_CLIENT_SECRET,
+            show_default=False,
+            advanced=True,
+        ),
+        Opt(
+            "--throttle/--no-throttle",
+            "throttle",
+            "Answer 429 past 50 requests per 5 s, like Adobe.",
+            default=True,
+            advanced=True,
+        ),
+    ),
 )
