@@ -18,8 +18,10 @@ help: ## list the targets (also what `make` alone does)
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "make %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 demo: $(RUNTIME_STAMP) ## run the exporter on its embedded Adobe simulator at http://127.0.0.1:9720 (DEMO_ADDRESS=0.0.0.0:9720 to listen on every interface)
-	@echo "demo: http://$(DEMO_ADDRESS)/metrics and http://$(DEMO_ADDRESS)/ (Ctrl-C stops it)"
-	$(BIN)/adobe-status-exporter serve --demo --web.listen-address $(DEMO_ADDRESS)
+	@echo "demo: http://$(DEMO_ADDRESS)/metrics and http://$(DEMO_ADDRESS)/ (it stays in the foreground: Ctrl-C stops it)"
+	$(BIN)/adobe-status-exporter serve --demo --web.listen-address $(DEMO_ADDRESS) || { code=$$?; \
+	  [ $$code -ne 2 ] || echo "make demo: DEMO_ADDRESS=$(DEMO_ADDRESS) is the --web.listen-address above; choose another with make demo DEMO_ADDRESS=127.0.0.1:9730" >&2; \
+	  exit $$code; }
 
 test: system-deps lint ## install the test tools if missing, then lint and the whole suite
 	$(BIN)/python -m pytest

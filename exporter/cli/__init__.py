@@ -5,7 +5,10 @@ Bad configuration ends the program with exit code 2 and one line naming the opti
 - `entry`: the command group, `main` (the console script, `exporter.cli:main`) and `run`,
   the one place a `ConfigError` or a usage error becomes exit 2.
 - `serve`, `check`, `simulate`: one command each.
-- `options`: the option declarations, grouped per concern; each command lists its groups.
+- `options`: every option declared once (flag, environment variable, type, default, help,
+  --help section, the field it fills), grouped per concern; each command lists its groups.
+- `declare`: what a declaration is (`Opt`, `Group`) and the --help with an "Advanced
+  options" section (`SectionedCommand`).
 - `types`: the click types that check a value as it is parsed (durations, listen address,
   web config file, comma-separated lists).
 - `configs`: the typed option values and from them the config objects (cache lifetime, upstream,

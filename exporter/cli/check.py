@@ -7,8 +7,9 @@ import sys
 import click
 from prometheus_client import generate_latest
 
-from exporter.cli.configs import UpstreamOptions, say_ignored, upstream_for
-from exporter.cli.options import PROG, log_options, selection_options, upstream_options
+from exporter.cli.configs import LogOptions, UpstreamOptions, say_ignored, upstream_for
+from exporter.cli.declare import SectionedCommand
+from exporter.cli.options import DEMO, LOG, PROG, SELECTION, UPSTREAM
 from exporter.collector import scrape_registry
 from exporter.config import CacheConfig, Selection
 from exporter.deadline import Deadline
@@ -18,7 +19,7 @@ from exporter.snapshot import View
 from exporter.wiring import build_service
 
 
-@click.command()
+@click.command(cls=SectionedCommand, short_help="Collect once and print the result.")
 @click.option(
     "--format",
     "output",
@@ -27,24 +28,27 @@ from exporter.wiring import build_service
     show_default=True,
     help="Output format.",
 )
-@click.option("--demo", is_flag=True, help="Check against the embedded simulator.")
-@upstream_options("File holding the client secret (trailing newline stripped).")
-@selection_options
+@DEMO.option()
+@UPSTREAM
+@SELECTION
 # check prints its result, the reason of a failure included, once; the log repeats it.
-@log_options("error", "Log level (check prints its own result; info or debug adds the log).")
+@LOG.but(
+    "level",
+    default="error",
+    help="Log level (check prints its own result; info or debug adds the log).",
+)
 def check(
     output: str,
     demo: bool,
     upstream: UpstreamOptions,
     selection: Selection,
-    log_level: str,
-    log_format: str,
+    log_options: LogOptions,
 ) -> None:
     """Collect once and print the result; exit 0 on success, 1 when upstream fails."""
     collector = CacheConfig(selection=selection)
     with upstream_for(upstream, demo) as (config, secret_file):
         service = build_service(config, collector, secret_source=secret_file, demo=demo)
-        setup_logging(log_level.lower(), log_format.lower(), service.secrets)
+        setup_logging(log_options.level.lower(), log_options.format.lower(), service.secrets)
         say_ignored(upstream)
         try:
             view = service.cache.view(Deadline())

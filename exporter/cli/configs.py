@@ -1,7 +1,7 @@
-"""From the options to the config objects: the cache lifetime and the upstream.
+"""The typed objects the option groups fill, and from them the config objects.
 
 The option groups (exporter.cli.options) hand each command typed values: a `Selection`,
-an `UpstreamOptions`, a `Freshness`. Credentials are read here (the secret file included);
+an `UpstreamOptions`, a `Freshness`, `WebOptions`, `LogOptions`. Credentials are read here (the secret file included);
 with --demo, the upstream is an embedded simulator started here and stopped when the
 command ends.
 """
@@ -24,6 +24,7 @@ from exporter.config import (
 )
 from exporter.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from exporter.secret import Secret, SecretFile
+from exporter.web.web_config import WebConfig
 
 log = logging.getLogger("exporter")
 
@@ -69,6 +70,35 @@ class Freshness:
     registry_ttl: float
     max_stale: float
     token_refresh_margin: float
+
+
+@dataclass(frozen=True)
+class WebOptions:
+    """Where serve listens, and its TLS and basic auth (the web config file, loaded)."""
+
+    listen_address: str
+    config: WebConfig | None
+
+
+@dataclass(frozen=True)
+class SimulatorOptions:
+    """What `simulate` serves: where, which scenario, and the client its IMS accepts."""
+
+    listen_address: str
+    seed: int
+    scale: str
+    expires_in: int
+    client_id: str
+    client_secret: str
+    throttle: bool
+
+
+@dataclass(frozen=True)
+class LogOptions:
+    """--log.level and --log.format as given (any case)."""
+
+    level: str
+    format: str
 
 
 def cache_ttl_for(source: str, cache_ttl: float | None) -> float:

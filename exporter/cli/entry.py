@@ -15,11 +15,20 @@ from exporter.cli.simulate import simulate
 from exporter.config import ConfigError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    invoke_without_command=True,
+)
 @click.version_option(__version__, prog_name=PROG)
-def cli() -> None:
-    """Prometheus exporter for the Adobe Status API: incidents and maintenances of Adobe
-    products, per product and per region."""
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Prometheus exporter for Adobe's status: incidents and maintenances of Adobe products,
+    per product and per region, from the Status API or the public feed.
+
+    Start with `serve --demo` (no credentials needed); `COMMAND --help` tells more.
+    """
+    if ctx.invoked_subcommand is None:  # the bare command: its usage, as kubectl and helm do
+        click.echo(ctx.get_help())
 
 
 cli.add_command(serve)

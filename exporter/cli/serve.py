@@ -12,62 +12,44 @@ import click
 from exporter import __version__
 from exporter.cli.configs import (
     Freshness,
+    LogOptions,
     UpstreamOptions,
+    WebOptions,
     cache_ttl_for,
     say_ignored,
     upstream_for,
 )
-from exporter.cli.options import (
-    freshness_options,
-    log_options,
-    selection_options,
-    upstream_options,
-    web_options,
-)
-from exporter.cli.types import env
-from exporter.config import DEFAULT_LOCALE, CacheConfig, ConfigError, FeedConfig, Selection
+from exporter.cli.declare import SectionedCommand
+from exporter.cli.options import DEMO, FRESHNESS, LOCALE, LOG, SELECTION, UPSTREAM, WEB
+from exporter.config import CacheConfig, ConfigError, FeedConfig, Selection
 from exporter.logs import setup_logging
 from exporter.memory import return_large_buffers
 from exporter.secret import SecretFile
 from exporter.web.server import ExporterHTTPServer
-from exporter.web.web_config import WebConfig
 from exporter.wiring import build_service
 
 log = logging.getLogger("exporter")
 
 
-@click.command()
-@web_options
-@click.option(
-    "--demo",
-    is_flag=True,
-    help="Run against the embedded simulator of Adobe IMS and the Status API; "
-    "needs no credentials.",
+@click.command(cls=SectionedCommand, short_help="Serve /metrics and the status page.")
+@WEB
+@DEMO.option()
+@UPSTREAM.but(
+    "client_secret_file",
+    help="File holding the client secret (read at start and on SIGHUP; trailing newline stripped).",
 )
-@click.option(
-    "--locale",
-    default=DEFAULT_LOCALE,
-    show_default=True,
-    help="Language of Adobe's event texts on the status page, a locale tag such as en, fr "
-    "or ja; a text missing in it is shown in its language alone, then in en.",
-    **env("ADOBE_STATUS_LOCALE"),
-)
-@upstream_options(
-    "File holding the client secret (read at start and on SIGHUP; trailing newline stripped)."
-)
-@selection_options
-@freshness_options
-@log_options("info", "Log level.")
+@SELECTION
+@LOCALE.option()
+@FRESHNESS
+@LOG
 def serve(
-    listen_address: str,
-    web_config: WebConfig | None,
+    web: WebOptions,
     demo: bool,
-    locale: str,
     upstream: UpstreamOptions,
     selection: Selection,
+    locale: str,
     freshness: Freshness,
-    log_level: str,
-    log_format: str,
+    log_options: LogOptions,
 ) -> None:
     """Serve /metrics, the status page /, /-/healthy and /-/ready until SIGTERM."""
     collector = CacheConfig(
@@ -80,14 +62,14 @@ def serve(
     margin = freshness.token_refresh_margin
     with upstream_for(upstream, demo, margin) as (config, secret_file):
         service = build_service(config, collector, secret_source=secret_file, demo=demo)
-        setup_logging(log_level.lower(), log_format.lower(), service.secrets)
+        setup_logging(log_options.level.lower(), log_options.format.lower(), service.secrets)
         say_ignored(upstream)
         try:
-            server = ExporterHTTPServer(service.app, listen_address, web_config)
+            server = ExporterHTTPServer(service.app, web.listen_address, web.config)
         except OSError as error:
             raise ConfigError(
                 f"--web.listen-address (ADOBE_STATUS_EXPORTER_LISTEN_ADDRESS): cannot listen "
-                f"on {listen_address}: {error.strerror or error}"
+                f"on {web.listen_address}: {error.strerror or error}"
             ) from None
         _handle_signals(server.shutdown, secret_file)
         return_large_buffers()  # RSS stays flat over a long-running serve (exporter/memory.py)

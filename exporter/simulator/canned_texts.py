@@ -103,8 +103,10 @@ MAINTENANCE_CANNED: dict[str, dict[str, Text]] = {
     ),
 }
 
-# Custom texts the generated scenario gives some entries (English only, some with HTML).
-CUSTOM_POOL: tuple[Text, ...] = (
+# Custom texts the generated scenario gives some entries (English, some with HTML), each
+# pool fitting an event's kind and the state its entry reports: an open incident tells its
+# symptoms, a closed one its recovery, a maintenance what its window means.
+INCIDENT_OPEN_POOL: tuple[Text, ...] = (
     Text(
         "Some customers may see timeouts when publishing content.",
         "<p>Some customers may see <b>timeouts</b> when publishing content.</p>",
@@ -122,14 +124,47 @@ CUSTOM_POOL: tuple[Text, ...] = (
         "<p>Reports may be delayed by up to 2 hours &amp; will catch up automatically.</p>",
     ),
     Text(
-        "Maintenance window extended until {endDateTime}.",
-        "<p>Maintenance window extended until <b>{endDateTime}</b>.</p>",
-    ),
-    Text(
         "Customers using the API may receive HTTP 503 <errors> intermittently.",
         "<ul><li>Customers using the API may receive HTTP 503 errors intermittently.</li></ul>",
     ),
 )
+INCIDENT_CLOSED_POOL: tuple[Text, ...] = (
+    Text(
+        "Service has recovered; delayed reports have caught up.",
+        "<p>Service has <b>recovered</b>; delayed reports have caught up.</p>",
+    ),
+)
+MAINTENANCE_UPCOMING_POOL: tuple[Text, ...] = (
+    Text(
+        "Publishing may pause for a few minutes during this window.",
+        "<p>Publishing may pause for a few minutes during this window.</p>",
+    ),
+)
+MAINTENANCE_STARTED_POOL: tuple[Text, ...] = (
+    Text(
+        "Maintenance window extended until {endDateTime}.",
+        "<p>Maintenance window extended until <b>{endDateTime}</b>.</p>",
+    ),
+    *MAINTENANCE_UPCOMING_POOL,
+)
+MAINTENANCE_OVER_POOL: tuple[Text, ...] = (
+    Text(
+        "The maintenance finished ahead of schedule.",
+        "<p>The maintenance finished <i>ahead of schedule</i>.</p>",
+    ),
+)
+_OVER = frozenset({"closed", "dismissed", "resolved", "completed", "canceled", "cancelled"})
+_UPCOMING = frozenset({"scheduled", "reminder"})
+
+
+def custom_pool(kind: str, status: str) -> tuple[Text, ...]:
+    """The custom texts that fit an entry of this kind of event in this status."""
+    status = status.lower()
+    if kind == "incident":
+        return INCIDENT_CLOSED_POOL if status in _OVER else INCIDENT_OPEN_POOL
+    if status in _OVER:
+        return MAINTENANCE_OVER_POOL
+    return MAINTENANCE_UPCOMING_POOL if status in _UPCOMING else MAINTENANCE_STARTED_POOL
 
 
 def incident_title(severity: str) -> str:
@@ -156,10 +191,12 @@ def maintenance_message(status: str) -> str:
     return known.get(status, "MNT_UPDATED")
 
 
-def pooled(token: str) -> Text:
-    """The generated custom text a token stands for (the same on every run)."""
+def pooled(token: str, kind: str, status: str) -> Text:
+    """The generated custom text a token stands for (the same on every run), one that fits
+    the kind of event and the status of its entry."""
+    pool = custom_pool(kind, status)
     digest = hashlib.blake2b(token.encode(), digest_size=2).digest()
-    return CUSTOM_POOL[int.from_bytes(digest) % len(CUSTOM_POOL)]
+    return pool[int.from_bytes(digest) % len(pool)]
 
 
 def canned(kind: str) -> Mapping[str, dict[str, Text]]:

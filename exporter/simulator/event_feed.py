@@ -178,7 +178,7 @@ def plan_texts(
             elif token in canned:
                 yield token, canned[token]
             elif step.message_type == "Custom" and not step.message_token:
-                yield token, {"en": canned_texts.pooled(token)}
+                yield token, {"en": canned_texts.pooled(token, plan.kind, step.status)}
 
 
 def messages(entries: list[tuple[Plan, int]], kind: str, book: TextBook | None) -> JSON:

@@ -7,13 +7,14 @@ Layout, top to bottom: a banner with the worst state and counts per state; the
 exporter's own health (version, upstream, last successful update, token expiry); open
 events with their start times, Adobe's latest title and message in the configured
 locale (plain text: see exporter.model.texts) and a link to the event's page on
-status.adobe.com; every product with its state; a product-by-region grid
-of state codes; a legend. Colours follow the state codes (green, blue, yellow, orange,
-red for 0 to 4) and every coloured cell also carries its code or name as text. Stable
-element ids for tests and scripts: `overall`, `version`, `upstream`, `last-success`,
-`upstream-state`, `token`, `error`, `no-data`, `events-count`, `events` (or
-`events-none`), `products`, `regions`; in the events table, each text cell is
-`td.says` holding `.title` and `.message`, and the event id is a link (`a.adobe`).
+status.adobe.com; every product with its state; a product-by-region grid of states in
+words, with the legend of state codes (the metrics' values) beside it. Colours follow the
+state codes (green, blue, yellow, orange, red for 0 to 4) and every coloured cell also
+carries its name as text. An event naming no region shows the product's own regions.
+Stable element ids for tests and scripts: `overall`, `version`, `upstream`,
+`last-success`, `upstream-state`, `token`, `error`, `no-data`, `events-count`, `events`
+(or `events-none`), `products`, `regions`, `legend`; in the events table, each text cell
+is `td.says` holding `.title` and `.message`, and the event id is a link (`a.adobe`).
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def _banner(statuses: list[ProductStatus], view: View, now: float) -> str:
         headline = f"All {total} Adobe products operational"
     else:
         affected = total - by_state[State.OPERATIONAL]
-        headline = f"{affected} of {total} Adobe products affected"
+        headline = f"{affected} of {total} Adobe products affected now"
     pills = [
         f'<span class="pill s{int(state)}">{by_state[state]} {e(phrase)}</span>'
         for state, phrase in _BANNER_PHRASES
@@ -182,13 +183,13 @@ def _events(
         "<th>Adobe says</th><th>Event</th></tr>"
     )
     for impact, product in ordered:
-        scheduled = impact.kind == "maintenance" and impact.state == State.OPERATIONAL
+        scheduled = _scheduled(impact)
         css = "sched" if scheduled else f"s{int(impact.state)}"
         if impact.kind == "maintenance":
             label = "Scheduled" if scheduled else "Maintenance"
         else:
             label = impact.severity.capitalize()
-        regions = ", ".join(impact.region_names) or "all regions"
+        regions = ", ".join(impact.region_names or _own_regions(product))
         text = event_text(impact, messages, locale)
         parts.append(
             f'<tr class="{css}" data-event-id="{e(impact.event_id)}" '
@@ -206,13 +207,33 @@ def _events(
     return parts
 
 
+def _own_regions(product: Product) -> tuple[str, ...]:
+    """An event naming no region affects all of the product's regions: name them."""
+    return tuple(sorted(region.name for region in product.regions)) or ("none listed",)
+
+
 def _events_count(rows: list[tuple[Impact, Product]]) -> str:
-    """Rows are event x product: say how many of each, e.g. "17 events affecting 20 products"."""
-    events = len({(impact.kind, impact.event_id) for impact, _ in rows})
-    products = len({product.id for _, product in rows})
+    """Rows are event x product. Say what counts where: the events open now and the products
+    they affect (the banner's "affected now"), and the maintenances only scheduled, e.g.
+    "16 open or scheduled events: 12 open now on 11 products, 4 scheduled"."""
     if not rows:
-        return _count(0, "event")
-    return f"{_count(events, 'event')} affecting {_count(products, 'product')}"
+        return "no open or scheduled events"
+    now = [(impact, product) for impact, product in rows if not _scheduled(impact)]
+    later = [impact for impact, _ in rows if _scheduled(impact)]
+    events = len({(impact.kind, impact.event_id) for impact, _ in rows})
+    parts = []
+    if now:
+        open_events = len({(impact.kind, impact.event_id) for impact, _ in now})
+        products = len({product.id for _, product in now})
+        parts.append(f"{open_events} open now on {_count(products, 'product')}")
+    if later:
+        parts.append(f"{len({impact.event_id for impact in later})} scheduled")
+    return f"{_count(events, 'open or scheduled event')}: {', '.join(parts)}"
+
+
+def _scheduled(impact: Impact) -> bool:
+    """A maintenance not started yet: listed, but it affects no product now."""
+    return impact.kind == "maintenance" and impact.state == State.OPERATIONAL
 
 
 def _says(text: EventText) -> str:
@@ -263,7 +284,7 @@ def _regions(statuses: list[ProductStatus]) -> list[str]:
     parts = [
         "<h2>Regions<small>worst state of each product per region; "
         "an empty cell: the product is not offered there</small></h2>",
-        '<div class="card"><table id="regions" class="grid"><tr><th>Product</th>',
+        f'<div class="card">{_legend()}<table id="regions" class="grid"><tr><th>Product</th>',
     ]
     parts.extend(f"<th>{e(name)}</th>" for name in names)
     parts.append("</tr>")
@@ -280,21 +301,27 @@ def _regions(statuses: list[ProductStatus]) -> list[str]:
             else:
                 parts.append(
                     f'<td class="s{int(state)}" data-region="{e(name)}" '
-                    f'title="{e(status.product.name)}, {e(name)}: {e(STATE_NAMES[state])}">'
-                    f"{int(state)}</td>"
+                    f'data-state="{int(state)}" '
+                    f'title="{e(status.product.name)}, {e(name)}: state code {int(state)}">'
+                    f"{e(STATE_NAMES[state])}</td>"
                 )
         parts.append("</tr>")
     parts.append("</table></div>")
     return parts
 
 
-def _footer() -> str:
-    legend = "".join(
+def _legend() -> str:
+    """The state codes the metrics carry, beside the grid that shows them in words."""
+    codes = "".join(
         f'<span><span class="pill s{int(state)}">{int(state)}</span> {html.escape(name)}</span>'
         for state, name in STATE_NAMES.items()
     )
+    return f'<div class="legend" id="legend">State codes in the metrics: {codes}</div>'
+
+
+def _footer() -> str:
     return (
-        f'<footer><div class="legend">State codes: {legend}</div>'
+        "<footer>"
         '<p><a href="/metrics">/metrics</a> · <a href="/-/healthy">/-/healthy</a> · '
         '<a href="/-/ready">/-/ready</a></p></footer></main></body></html>'
     )

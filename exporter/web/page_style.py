@@ -57,7 +57,7 @@ tr.s4 td:first-child{box-shadow:inset 4px 0 var(--k4)}
 tr.s4 td.name{font-weight:600}
 .zero{color:var(--muted)}
 #products .pill.s0{background:transparent;padding-left:0}
-.grid th:not(:first-child){text-align:center;white-space:normal;width:76px;vertical-align:bottom}
+.grid th:not(:first-child){text-align:center;white-space:normal;min-width:112px;vertical-align:bottom}
 .grid td{text-align:center;white-space:nowrap;font-variant-numeric:tabular-nums;padding:4px 6px;
 border-left:1px solid var(--bg)}
 .grid td:first-child,.grid th:first-child{text-align:left;position:sticky;left:0;
@@ -68,7 +68,7 @@ background:var(--card);z-index:1}
 .grid td.s4{color:#fff;background:var(--c4);font-weight:700}
 .grid td.none{color:var(--line)}
 .legend{display:flex;flex-wrap:wrap;gap:6px 14px;align-items:center;color:var(--muted);
-font-size:12px;margin:12px 0 0}
+font-size:12px;margin:0;padding:8px 10px;border-bottom:1px solid var(--line)}
 td.says{min-width:240px;max-width:440px}
 .says .title{display:block;font-weight:600}
 .says .message{display:block;white-space:pre-line;overflow-wrap:anywhere;color:var(--muted)}

@@ -113,14 +113,17 @@ def test_rendered_page_shows_states_events_regions_and_exporter_health(
     maintenance = row_for(events, "data-event-id", scenario["maintenance"])
     assert cells(maintenance)[column(events, "Product")].text() == "Adobe Photoshop"
     assert cells(maintenance)[column(events, "Status")].text() == "In progress"
-    assert page.by_id("events-count").text() == "2 events affecting 2 products"
+    assert page.by_id("events-count").text() == (
+        "2 open or scheduled events: 2 open now on 2 products"
+    )
 
     regions = page.by_id("regions")
     grid = row_for(regions, "data-product-id", ANALYTICS)
     emea = cells(grid)[column(regions, "EMEA")]
-    assert emea.text() == "4" and "s4" in emea.classes
+    assert emea.text() == "Major issue" and "s4" in emea.classes
+    assert emea.attrs["data-state"] == "4"
     americas = cells(grid)[column(regions, "Americas")]
-    assert americas.text() == "0" and "s0" in americas.classes
+    assert americas.text() == "Operational" and "s0" in americas.classes
     # A product not offered in a region: an empty, not an operational, cell.
     product, region = next(
         (p, r)
@@ -135,7 +138,45 @@ def test_rendered_page_shows_states_events_regions_and_exporter_health(
     last = page.by_id("last-success").text()
     assert "UTC" in last and "never" not in last
     assert page.by_id("upstream-state").text() == "upstream OK"
-    assert page.by_id("overall").text().startswith("2 of 73 Adobe products affected")
+    assert page.by_id("overall").text().startswith("2 of 73 Adobe products affected now")
+
+
+def test_rendered_page_names_each_products_regions_counts_in_words_and_keeps_the_legend_by_the_grid(
+    simulator: Simulator, exporter: RunningExporter, scenario: dict[str, str]
+) -> None:
+    regions = {region.id: region.name for region in simulator.catalog.regions}
+    partial = next(p for p in simulator.catalog.products if 1 < len(p.region_ids) < len(regions))
+    unnamed = simulator.add_incident(product_id=partial.id, severity="Minor")
+    simulator.add_maintenance(product_id=ACROBAT, status="Scheduled", start_at=time.time() + 7200)
+    assert exporter.scrape()[("adobe_status_up", frozenset())] == 1
+    page = parse_html(chromium_dump_dom(exporter.url + "/"))
+
+    events = page.by_id("events")
+    row = row_for(events, "data-event-id", unnamed)
+    own = sorted(regions[region_id] for region_id in partial.region_ids)
+    assert cells(row)[column(events, "Regions")].text() == ", ".join(own)
+    assert "all regions" not in events.text()
+    # The grid shows that product in exactly those regions.
+    grid = row_for(page.by_id("regions"), "data-product-id", partial.id)
+    offered = [c.attrs["data-region"] for c in cells(grid)[1:] if "none" not in c.classes]
+    assert sorted(offered) == own
+
+    # Counts in words that agree: 3 products affected now, and a scheduled maintenance
+    # listed as such, not as a product affected.
+    assert page.by_id("overall").text().startswith("3 of 73 Adobe products affected now")
+    assert page.by_id("events-count").text() == (
+        "4 open or scheduled events: 3 open now on 3 products, 1 scheduled"
+    )
+
+    # The legend of the state codes sits in the grid's card, just above the grid.
+    legend = page.by_id("legend")
+    card = legend.parent
+    assert card is not None and "card" in card.classes
+    siblings = [child for child in card.children if isinstance(child, Node)]
+    assert [node.attrs.get("id") for node in siblings] == ["legend", "regions"]
+    assert "4 Major issue" in legend.text() and "0 Operational" in legend.text()
+    footer = next(page.iter("footer"))
+    assert "State codes" not in footer.text()
 
 
 def says(row: Node, css: str) -> str:

@@ -21,7 +21,11 @@ def require_spec(purpose: str) -> Path:
     in CI (CI set) it is an error, because CI must run every test."""
     path = spec_path()
     if not path.is_file():
-        message = f"Adobe's Status API spec is not at {path}; set ADOBE_STATUS_SPEC to {purpose}"
+        message = (
+            f"Adobe's Status API spec is not at {path}: Adobe publishes it as "
+            "static/statusapi-spec.yaml in the AdobeDocs/adobe-status repository on GitHub; "
+            f"set ADOBE_STATUS_SPEC to its path to {purpose}"
+        )
         if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message, allow_module_level=True)

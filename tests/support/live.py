@@ -31,18 +31,24 @@ from typing import Any, TypeVar
 
 import yaml
 
-from exporter.config import CacheConfig, Selection, UpstreamConfig
+from exporter.config import CacheConfig, FeedConfig, Selection, UpstreamConfig
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import Service, build_service
 from tests.support.exporters import CLIENT_ID, CLIENT_SECRET
 from tests.support.paths import REPO
-from tests.support.prometheus import POLL_INTERVAL, PrometheusHandle, run_prometheus
+from tests.support.prometheus import (
+    EXAMPLE_JOB,
+    POLL_INTERVAL,
+    PrometheusHandle,
+    example_config,
+    run_prometheus_config,
+)
 
 RULES_PATH = REPO / "prometheus" / "alerts.yml"
 ARTIFACTS = REPO / "test-artifacts"
-JOB = "adobe-status"
+JOB = EXAMPLE_JOB
 
 T = TypeVar("T")
 
@@ -90,18 +96,21 @@ class LocalExporter:
 
 @contextlib.contextmanager
 def running_exporter(
-    sim_server: SimulatorServer, *, max_stale: float = 300.0, warm: bool = True
+    sim_server: SimulatorServer, *, max_stale: float = 300.0, warm: bool = True, feed: bool = False
 ) -> Iterator[LocalExporter]:
-    """An exporter on the simulator with the suite's canary credentials and the real clock."""
+    """An exporter on the simulator with the suite's canary credentials and the real clock;
+    with `feed`, on the simulator's copy of the public feed (no credentials)."""
+    upstream: UpstreamConfig | FeedConfig = UpstreamConfig(
+        client_id=CLIENT_ID,
+        client_secret=Secret(CLIENT_SECRET),
+        ims_token_url=sim_server.ims_token_url,
+        api_url=sim_server.api_url,
+        timeout=5.0,
+    )
+    if feed:
+        upstream = FeedConfig(feed_url=sim_server.feed_url, timeout=5.0)
     service = build_service(
-        UpstreamConfig(
-            client_id=CLIENT_ID,
-            client_secret=Secret(CLIENT_SECRET),
-            ims_token_url=sim_server.ims_token_url,
-            api_url=sim_server.api_url,
-            timeout=5.0,
-        ),
-        CacheConfig(selection=Selection(), cache_ttl=0.0, max_stale=max_stale),
+        upstream, CacheConfig(selection=Selection(), cache_ttl=0.0, max_stale=max_stale)
     )
     server = ExporterHTTPServer(service.app, "127.0.0.1:0")
     server.start_in_thread()
@@ -137,20 +146,25 @@ def live_stack(
     rule_files: Sequence[Path] = (),
     *,
     prepare: Callable[[Simulator], Any] | None = None,
+    feed: bool = False,
 ) -> Iterator[LiveStack]:
     """Simulator, exporter and a Prometheus scraping it; waits for the first good scrape.
 
-    `prepare` runs on the simulator before the exporter starts (events to see at once).
+    Prometheus runs the users' prometheus/prometheus.example.yml with the exporter as its
+    target and `rule_files` as its rules (none by default), no Alertmanager.
+
+    `prepare` runs on the simulator before the exporter starts (events to see at once);
+    `feed` runs the exporter with --source feed on the simulator's feed.
     """
     simulator = new_simulator()
     if prepare is not None:
         prepare(simulator)
     with (
         SimulatorServer(simulator, host="127.0.0.1", port=0) as sim_server,
-        running_exporter(sim_server) as exporter,
+        running_exporter(sim_server, feed=feed) as exporter,
     ):
-        scrape_configs = [{"job_name": JOB, "static_configs": [{"targets": [exporter.target]}]}]
-        with run_prometheus(tmp_path, scrape_configs, rule_files) as prometheus:
+        config = example_config([exporter.target], rule_files)
+        with run_prometheus_config(tmp_path, config) as prometheus:
             prometheus.wait_for(
                 f'adobe_status_up{{job="{JOB}"}} == 1', lambda result: len(result) == 1
             )

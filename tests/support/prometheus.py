@@ -3,6 +3,10 @@
     with run_prometheus(tmp_path, [{"job_name": "x", "static_configs": [...]}]) as prom:
         prom.wait_for('up{job="x"}', lambda result: bool(result) and value(result[0]) == 1)
 
+Tests of the exporter itself start Prometheus from the users' example,
+prometheus/prometheus.example.yml, with their own targets (`example_config`,
+`run_prometheus_config`).
+
 Scrapes and rule evaluations run every second. The process is always killed on exit; when
 the block fails, Prometheus's log and target health are printed (pytest shows them).
 """
@@ -25,6 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE_CONFIG = REPO / "prometheus" / "prometheus.example.yml"
+EXAMPLE_JOB = "adobe-status"  # the job the example scrapes and the rules watch
 
 STARTUP_TIMEOUT = 30.0
 POLL_INTERVAL = 0.25
@@ -144,6 +152,37 @@ class PrometheusHandle:
             )
 
 
+def example_config(
+    targets: Sequence[str],
+    rule_files: Sequence[Path] | None = None,
+    *,
+    alertmanager: str | None = None,
+    job: str = EXAMPLE_JOB,
+) -> dict[str, Any]:
+    """prometheus/prometheus.example.yml as a test runs it.
+
+    The exporter job scrapes `targets` (and is renamed `job`); `rule_files` replace the
+    example's (None: the example's own, resolved from its directory); the Alertmanager
+    block points at `alertmanager` (host:port) or is dropped; scrapes and evaluations run
+    every second. Everything else is the example as users copy it.
+    """
+    config: dict[str, Any] = yaml.safe_load(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    [scrape] = [c for c in config["scrape_configs"] if c["job_name"] == EXAMPLE_JOB]
+    scrape["job_name"] = job
+    scrape["static_configs"] = [{"targets": list(targets)}]
+    scrape.pop("scrape_timeout", None)  # at most the 1 s interval below
+    if rule_files is None:
+        rule_files = [EXAMPLE_CONFIG.parent / rule for rule in config.get("rule_files", [])]
+    config["rule_files"] = [str(Path(rule).resolve()) for rule in rule_files]
+    if alertmanager is None:
+        config.pop("alerting", None)
+    else:
+        [manager] = config["alerting"]["alertmanagers"]
+        manager["static_configs"] = [{"targets": [alertmanager]}]
+    config["global"].update(scrape_interval="1s", evaluation_interval="1s")
+    return config
+
+
 @contextlib.contextmanager
 def run_prometheus(
     tmp_path: Path,
@@ -154,12 +193,10 @@ def run_prometheus(
     global_config: dict[str, Any] | None = None,
     alertmanagers: Sequence[str] = (),
 ) -> Iterator[PrometheusHandle]:
-    """Start Prometheus on a free loopback port with this config; stop it on exit.
+    """Start Prometheus on a free loopback port with these scrapes; stop it on exit.
 
     `alertmanagers`: host:port of each Alertmanager the alerts are sent to.
     """
-    # A fresh directory per run: a reused TSDB would answer with the last run's series.
-    workdir = Path(tempfile.mkdtemp(prefix="prometheus-", dir=tmp_path))
     config = {
         "global": {"scrape_interval": "1s", "evaluation_interval": "1s", **(global_config or {})},
         "rule_files": [str(Path(rule).resolve()) for rule in rule_files],
@@ -169,6 +206,17 @@ def run_prometheus(
         config["alerting"] = {
             "alertmanagers": [{"static_configs": [{"targets": list(alertmanagers)}]}]
         }
+    with run_prometheus_config(tmp_path, config, extra_args) as handle:
+        yield handle
+
+
+@contextlib.contextmanager
+def run_prometheus_config(
+    tmp_path: Path, config: dict[str, Any], extra_args: Sequence[str] = ()
+) -> Iterator[PrometheusHandle]:
+    """Start Prometheus on a free loopback port with this whole config; stop it on exit."""
+    # A fresh directory per run: a reused TSDB would answer with the last run's series.
+    workdir = Path(tempfile.mkdtemp(prefix="prometheus-", dir=tmp_path))
     config_file = workdir / "prometheus.yml"
     config_file.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 

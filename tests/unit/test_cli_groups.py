@@ -9,7 +9,7 @@ import click
 from click.testing import CliRunner
 
 from exporter.cli.configs import Freshness, UpstreamOptions, upstream_for
-from exporter.cli.options import freshness_options, selection_options, upstream_options
+from exporter.cli.options import FRESHNESS, SELECTION, UPSTREAM
 from exporter.config import (
     DEFAULT_API_KEY,
     DEFAULT_FEED_URL,
@@ -26,9 +26,9 @@ def given(*args: str, **environ: str) -> dict[str, object]:
     seen: dict[str, object] = {}
 
     @click.command()
-    @upstream_options("secret file")
-    @selection_options
-    @freshness_options
+    @UPSTREAM
+    @SELECTION
+    @FRESHNESS
     def command(upstream: UpstreamOptions, selection: Selection, freshness: Freshness) -> None:
         seen.update(upstream=upstream, selection=selection, freshness=freshness)
 

@@ -17,13 +17,15 @@ from tests.support.live import Node, parse_html
 
 NOW = 1_790_000_000.0
 ALL = Scope(None, None, None)
+EMEA_ONLY = (Region("EMEA", "EMEA"),)
 PRODUCTS = {
-    pid: Product(pid, name, "Adobe Experience Cloud", "503461", (Region("EMEA", "EMEA"),))
-    for pid, name in [
-        ("503467", "Adobe Analytics"),
-        ("503486", "Adobe Target"),
-        ("503493", "Adobe Photoshop"),
-        ("512699", "Adobe Acrobat"),
+    pid: Product(pid, name, "Adobe Experience Cloud", "503461", regions)
+    for pid, name, regions in [
+        ("503467", "Adobe Analytics", EMEA_ONLY),
+        # Offered in two of Adobe's three regions, as Adobe Target is in the real catalog.
+        ("503486", "Adobe Target", (Region("APAC", "APAC"), Region("Americas", "Americas"))),
+        ("503493", "Adobe Photoshop", EMEA_ONLY),
+        ("512699", "Adobe Acrobat", EMEA_ONLY),
     ]
 }
 REGISTRY = ProductCatalog(PRODUCTS, {"503461": "Adobe Experience Cloud"})
@@ -74,38 +76,83 @@ def part(cell: Node, css: str) -> str:
     return node.text()
 
 
-def test_count_says_how_many_events_affect_how_many_products() -> None:
+def test_count_says_what_is_open_now_and_what_is_only_scheduled() -> None:
     # Three events; the first touches three products, the second one of them again.
     impacts = [
         impact("202609140001", "503467"),
         impact("202609140001", "503486"),
         impact("202609140001", "503493"),
         impact("202609140002", "503467"),
-        impact("CHG005822158", "512699", kind="maintenance", severity="none", status="scheduled"),
+        impact(
+            "CHG005822158",
+            "512699",
+            kind="maintenance",
+            severity="none",
+            status="scheduled",
+            state=State.OPERATIONAL,
+        ),
     ]
     _, page = page_of(impacts)
-    assert page.by_id("events-count").text() == "3 events affecting 4 products"
+    assert page.by_id("events-count").text() == (
+        "3 open or scheduled events: 2 open now on 3 products, 1 scheduled"
+    )
     assert len(event_rows(page)) == 5
+    # The banner counts the same products as affected now: a scheduled one is not.
+    assert page.by_id("overall").text().startswith("3 of 4 Adobe products affected now")
 
 
 def test_count_of_one_event_on_one_product_is_singular() -> None:
     _, page = page_of([impact("202609140001", "503467")])
-    assert page.by_id("events-count").text() == "1 event affecting 1 product"
+    assert page.by_id("events-count").text() == "1 open or scheduled event: 1 open now on 1 product"
 
 
 def test_same_id_as_incident_and_maintenance_counts_as_two_events() -> None:
     impacts = [
         impact("42", "503467"),
-        impact("42", "503486", kind="maintenance", severity="none", status="scheduled"),
+        impact(
+            "42",
+            "503486",
+            kind="maintenance",
+            severity="none",
+            status="scheduled",
+            state=State.OPERATIONAL,
+        ),
     ]
     _, page = page_of(impacts)
-    assert page.by_id("events-count").text() == "2 events affecting 2 products"
+    assert page.by_id("events-count").text() == (
+        "2 open or scheduled events: 1 open now on 1 product, 1 scheduled"
+    )
 
 
 def test_no_open_events_says_so() -> None:
     _, page = page_of([])
-    assert page.by_id("events-count").text() == "0 events"
+    assert page.by_id("events-count").text() == "no open or scheduled events"
     assert page.by_id("events-none").text() == "No open incidents or maintenances."
+
+
+def regions_cell(page: Node, event_id: str, product_id: str) -> str:
+    header = [cell.text() for cell in page.by_id("events").rows()[0]]
+    [row] = [
+        row
+        for row in event_rows(page)
+        if (row.attrs["data-event-id"], row.attrs["data-product-id"]) == (event_id, product_id)
+    ]
+    return [c for c in row.iter("td")][header.index("Regions")].text()
+
+
+def test_an_event_naming_no_region_shows_the_products_own_regions() -> None:
+    impacts = [
+        impact("202609140001", "503486"),  # names no region: Target's two
+        impact("202609140001", "503467"),  # the same event on Analytics: EMEA only
+        impact("202609140002", "503486", region_ids=("APAC",), region_names=("APAC",)),
+    ]
+    _, page = page_of(impacts)
+    assert (
+        regions_cell(page, "202609140001", "503486") == "APAC, Americas"
+    )  # in the grid's column order
+    assert regions_cell(page, "202609140001", "503467") == "EMEA"
+    assert regions_cell(page, "202609140002", "503486") == "APAC"
+    assert "all regions" not in page.by_id("events").text()
 
 
 def test_each_row_shows_adobe_title_message_and_a_link_to_the_event_page() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 import requests
 
 from exporter.simulator import Simulator, SimulatorServer
-from exporter.simulator.canned_texts import HOSTILE
+from exporter.simulator.canned_texts import HOSTILE, custom_pool
 from tests.support.simulator_api import TIMEOUT, api_session
 
 T0 = 1_795_000_000.0
@@ -207,3 +208,47 @@ def test_generated_events_mix_canned_and_custom_texts_all_served() -> None:
         assert "Canned" in types
     incident_feed = feed["incidentEvent"]["messages"]["en"]
     assert all(incident_feed[t] == english["incidentMessages"][t] for t in incident_feed)
+
+
+def custom_texts_by_state(seed: int, times: list[float]) -> dict[tuple[str, str], set[str]]:
+    """(kind, entry status) -> the generated custom texts entries in that state carry."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for now in times:
+        sim = Simulator(seed=seed, clock=functools.partial(float, now))
+        feed = sim.payload_feed()
+        for kind, section, messages in (
+            ("incident", feed["incidentEvent"]["incidents"], feed["incidentEvent"]["messages"]),
+            (
+                "maintenance",
+                feed["maintenanceEvent"]["maintenance"],
+                feed["maintenanceEvent"]["messages"],
+            ),
+        ):
+            for event in section.values():
+                for product in event["products"].values():
+                    for entry in product["history"].values():
+                        if entry["messageType"] != "Custom":
+                            continue
+                        text = messages["en"][entry["messageToken"]]["textMessage"]
+                        found.setdefault((kind, entry["status"].lower()), set()).add(text)
+    return found
+
+
+def test_generated_custom_texts_fit_the_kind_of_event_and_its_state() -> None:
+    found = custom_texts_by_state(3, [T0 + hour * 3600 for hour in range(0, 48, 6)])
+    # The scenario customizes incident entries, open and closed ones.
+    assert {status for kind, status in found if kind == "incident"} >= {"opened", "closed"}
+    maintenance = {
+        (kind, status): {text.text for text in custom_pool(kind, status)}
+        for kind, status in [("maintenance", s) for s in ("Scheduled", "Started", "Completed")]
+    }
+    for (kind, status), texts in {**found, **maintenance}.items():
+        for text in texts:
+            if kind == "incident":
+                assert "aintenance" not in text, (status, text)
+                if status in ("closed", "dismissed"):
+                    assert "recovered" in text, (status, text)
+            else:
+                assert not any(w in text for w in ("fix", "timeouts", "503", "Sign-in")), text
+                if status.lower() in ("scheduled", "reminder"):
+                    assert "extended" not in text, (status, text)
