@@ -21,6 +21,7 @@ from typing import Any
 from exporter.impacts import Keep, dicts, read_incident, read_maintenance, regions, text
 from exporter.jsonstream import JsonScanner
 from exporter.model import Anomaly, Impact, Message, Product, ProductCatalog
+from exporter.record import ProductRecord
 
 
 class ShapeError(ValueError):
@@ -41,6 +42,8 @@ class Events:
     impacts: list[Impact] = field(default_factory=list)
     anomalies: list[Anomaly] = field(default_factory=list)
     messages: dict[str, dict[str, Message]] = field(default_factory=dict)
+    # Every event's record per product, when the reader was asked to keep them.
+    records: list[ProductRecord] = field(default_factory=list)
 
 
 def _top(payload: object, *keys: str) -> dict[str, Any]:
@@ -246,6 +249,20 @@ def _read_all(value: object, what: str, read: EventReader, now: float, keep: Kee
         part.readable += _readable(item)
         read(item, part.impacts, part.anomalies, now, keep)
     return part
+
+
+def keeping_records(
+    read: Callable[..., Events], now: float
+) -> Callable[[bytes | bytearray], Events]:
+    """`read` (read_events, read_feed) at `now`, keeping every record in `Events.records`."""
+
+    def decode(body: bytes | bytearray) -> Events:
+        kept: list[ProductRecord] = []
+        events = read(body, now=now, keep=kept.append)
+        events.records = kept
+        return events
+
+    return decode
 
 
 # --- events: the `Events` map shape of the public feed --------------------------------

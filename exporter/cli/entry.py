@@ -9,6 +9,7 @@ import click
 
 from exporter import __version__
 from exporter.cli.check import check
+from exporter.cli.history import history
 from exporter.cli.options import PROG
 from exporter.cli.serve import serve
 from exporter.cli.simulate import simulate
@@ -25,6 +26,7 @@ def cli() -> None:
 cli.add_command(serve)
 cli.add_command(check)
 cli.add_command(simulate)
+cli.add_command(history)
 
 
 def _fail(prog: str, message: str) -> NoReturn:

@@ -21,8 +21,9 @@ from exporter.deadline import Deadline
 from exporter.feed_events import read_feed
 from exporter.feed_registry import parse_service_registry
 from exporter.fetch import Body, Fetcher
+from exporter.history import AdobeRecord
 from exporter.model import Anomaly, ProductCatalog
-from exporter.parse import Events
+from exporter.parse import Events, keeping_records
 from exporter.report import Scope, StatusReport, summarize
 from exporter.sources.catalog import CatalogCache, LogOnce
 from exporter.texts import needed
@@ -94,6 +95,17 @@ class FeedSource:
         report = replace(report, messages=needed(events.messages, impacts, self._locale))
         self._last = (events, catalog, scope, report)
         return report
+
+    def record(self, deadline: Deadline, since: float) -> AdobeRecord:
+        """Adobe's record: every event the feed holds (about 40 days, whatever `since`)."""
+        del since  # the feed takes no query
+        self._fetcher.check_throttle("events")
+        catalog, scope = self._catalog.current(deadline)
+        now = self._clock()
+        read = keeping_records(read_feed, now)
+        events = self._fetcher.get("events", self._feed.events_url, deadline, read)
+        self._log_once.anomalies(events.anomalies)
+        return AdobeRecord(catalog, scope, events.records, now, events.messages, self._locale)
 
     def close(self) -> None:
         self._fetcher.close()

@@ -10,13 +10,15 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from functools import partial
 
 from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
+from exporter.history import AdobeRecord
 from exporter.model import ProductCatalog
-from exporter.parse import ShapeError, parse_registry, read_events
+from exporter.parse import ShapeError, keeping_records, parse_registry, read_events
 from exporter.report import StatusReport, summarize
 from exporter.sources.api.client import StatusClient
 from exporter.sources.api.messages import MessageCache
@@ -43,6 +45,7 @@ class ApiSource:
         self._texts = texts
         self._metrics = metrics
         self._clock = clock
+        self._locale = config.locale
         self._log_once = LogOnce(log)
         self._catalog = CatalogCache(
             self._fetch_catalog,
@@ -69,6 +72,28 @@ class ApiSource:
         report = summarize(catalog, events.impacts, scope, events.anomalies)
         return self._with_texts(report, deadline)
 
+    def record(self, deadline: Deadline, since: float) -> AdobeRecord:
+        """Adobe's record since `since` (Unix seconds): `/api/v1/events` with `from`/`to`
+        (dates, as the spec has them), read into records, with the titles' texts."""
+        catalog, scope = self._catalog.current(deadline)
+        now = self._clock()
+        params = {**scope.query_params(), "from": [_day(since)], "to": [_day(now)]}
+        read = keeping_records(read_events, now)
+        events = self._client.get_decoded("events", params, deadline, read)
+        self._log_once.anomalies(events.anomalies)
+        record = AdobeRecord(catalog, scope, events.records, now, locale=self._locale)
+        if self._texts is None:
+            return record
+        latest = (one.history.latest() or {} for one in events.records)
+        tokens = list(
+            dict.fromkeys(t for entry in latest if (t := str(entry.get("titleToken") or "")))
+        )
+        try:
+            return replace(record, messages=self._texts.texts(tokens, deadline))
+        except Exception:  # the rows then show tokens; the record itself was read
+            log.exception("could not look up the texts of the events")
+            return record
+
     def close(self) -> None:
         self._client.close()
 
@@ -94,3 +119,8 @@ class ApiSource:
             raise UpstreamError(endpoint, "invalid_response", str(error)) from None
         self._log_once.malformed_entries(anomalies)
         return catalog
+
+
+def _day(epoch: float) -> str:
+    """A date as the spec's `from` and `to` take it (yyyy-MM-dd, UTC)."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")
