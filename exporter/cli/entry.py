@@ -8,6 +8,7 @@ from typing import NoReturn
 import click
 
 from exporter import __version__
+from exporter.cli.backfill import backfill
 from exporter.cli.check import check
 from exporter.cli.history import history
 from exporter.cli.options import PROG
@@ -27,6 +28,7 @@ cli.add_command(serve)
 cli.add_command(check)
 cli.add_command(simulate)
 cli.add_command(history)
+cli.add_command(backfill)
 
 
 def _fail(prog: str, message: str) -> NoReturn:

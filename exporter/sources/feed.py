@@ -103,7 +103,9 @@ class FeedSource:
         catalog, scope = self._catalog.current(deadline)
         now = self._clock()
         read = keeping_records(read_feed, now)
-        events = self._fetcher.get("events", self._feed.events_url, deadline, read)
+        # Unconditional: a 304 would hand back the last collection, read without records.
+        url = self._feed.events_url
+        events = self._fetcher.get("events", url, deadline, read, conditional=False)
         self._log_once.anomalies(events.anomalies)
         return AdobeRecord(catalog, scope, events.records, now, events.messages, self._locale)
 

@@ -152,8 +152,12 @@ def run_prometheus(
     extra_args: Sequence[str] = (),
     *,
     global_config: dict[str, Any] | None = None,
+    storage: Path | None = None,
 ) -> Iterator[PrometheusHandle]:
-    """Start Prometheus on a free loopback port with this config; stop it on exit."""
+    """Start Prometheus on a free loopback port with this config; stop it on exit.
+
+    `storage`: a TSDB directory to start on (blocks made by promtool); else a fresh one.
+    """
     # A fresh directory per run: a reused TSDB would answer with the last run's series.
     workdir = Path(tempfile.mkdtemp(prefix="prometheus-", dir=tmp_path))
     config = {
@@ -166,7 +170,7 @@ def run_prometheus(
 
     handle: PrometheusHandle | None = None
     for _ in range(3):  # free_port() can race with another process: retry on a new port
-        handle = _start(workdir, config_file, extra_args)
+        handle = _start(workdir, config_file, extra_args, storage or workdir / "data")
         if _wait_ready(handle):
             break
         _stop(handle.process)
@@ -186,7 +190,9 @@ def run_prometheus(
         _stop(handle.process)
 
 
-def _start(workdir: Path, config_file: Path, extra_args: Sequence[str]) -> PrometheusHandle:
+def _start(
+    workdir: Path, config_file: Path, extra_args: Sequence[str], storage: Path
+) -> PrometheusHandle:
     port = free_port()
     log_file = workdir / "prometheus.log"
     with log_file.open("wb") as log:
@@ -194,7 +200,7 @@ def _start(workdir: Path, config_file: Path, extra_args: Sequence[str]) -> Prome
             [
                 prometheus_binary(),
                 f"--config.file={config_file}",
-                f"--storage.tsdb.path={workdir / 'data'}",
+                f"--storage.tsdb.path={storage}",
                 f"--web.listen-address=127.0.0.1:{port}",
                 *extra_args,
             ],
