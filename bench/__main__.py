@@ -12,11 +12,12 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import feed, report
+from bench import backfill, feed, report
 from bench.run import PLANS, ScaleResult, run
 
 DEFAULT_OUTPUT = Path("test-artifacts/bench.json")
 FEED_OUTPUT = Path("test-artifacts/bench-feed.json")
+BACKFILL_OUTPUT = Path("test-artifacts/bench-backfill.json")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,8 +34,25 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure only --source feed (the public feed at Adobe's size)",
     )
+    parser.add_argument(
+        "--backfill",
+        action="store_true",
+        help="measure only `backfill` of 40 days (forty-day scale, 60 s steps)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
+    if args.backfill or not (args.scale or args.feed):
+        print("measuring backfill ...", file=sys.stderr, flush=True)
+        backfill_result = backfill.run()
+        print(backfill.table(backfill_result) + "\n", flush=True)
+        BACKFILL_OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+        BACKFILL_OUTPUT.write_text(
+            json.dumps(asdict(backfill_result), indent=2) + "\n", encoding="utf-8"
+        )
+        verdict = "PASS" if backfill_result.passed else "FAIL"
+        print(f"backfill: {verdict}; figures in {BACKFILL_OUTPUT}", flush=True)
+        if args.backfill:
+            return 0
     if args.feed or not args.scale:
         print("measuring the feed source ...", file=sys.stderr, flush=True)
         feed_result = feed.run()

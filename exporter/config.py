@@ -150,6 +150,8 @@ class CacheConfig:
     registry_ttl: float = 3600.0
     max_stale: float = 300.0
     locale: str = DEFAULT_LOCALE  # the language of Adobe's texts on the status page
+    # Days of Adobe's record kept for the status page ("Last 30 days"; serve); 0: none.
+    past_days: float = 0.0
 
     def __post_init__(self) -> None:
         CACHE_TTL_RANGE.check("--cache-ttl", self.cache_ttl)

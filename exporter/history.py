@@ -8,11 +8,12 @@ states from `summarize`, as `serve` computes them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from exporter.model import Impact, Message, Product, ProductCatalog, State
+from exporter.past import Past, Totals
 from exporter.record import ProductRecord, text
 from exporter.report import Scope, StatusReport, summarize
 from exporter.texts import event_link, event_text
@@ -26,9 +27,44 @@ COLUMNS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """One record replayed: its impacts over time, and what names them."""
+
+    event_id: str
+    kind: str
+    product_id: str
+    product_name: str
+    clouds: tuple[tuple[str, str], ...]
+    pieces: list[Piece]
+    record: ProductRecord | None = None  # None when only the replay is kept (serve)
+
+
+def replay(record: ProductRecord, since: float, *, keep: bool = True) -> Replayed | None:
+    """The record's impacts that reach past `since`; None when it has none there."""
+    if not may_touch(record, since):
+        return None
+    kept = [piece for piece in pieces(record) if piece.end > since]
+    if not kept:
+        return None
+    event = record.event
+    return Replayed(
+        event.event_id,
+        event.kind,
+        record.product_id,
+        record.product_name,
+        event.clouds,
+        kept,
+        record if keep else None,
+    )
+
+
 @dataclass(frozen=True)
 class AdobeRecord:
-    """What one reading of Adobe kept: every event's record per product, and the catalog."""
+    """What one reading of Adobe kept: every event's record per product, and the catalog.
+
+    `replayed`, when given, stands for `records` already replayed (from some instant on).
+    """
 
     catalog: ProductCatalog
     scope: Scope
@@ -36,32 +72,31 @@ class AdobeRecord:
     now: float  # the instant of reading
     messages: Mapping[str, Mapping[str, Message]] = field(default_factory=dict)
     locale: str = "en"
+    replayed: list[Replayed] | None = None
 
-    def oldest(self) -> float | None:
-        """When the oldest event it holds started (the feed holds about 40 days)."""
-        starts = [p.start for r in self.records for p in pieces(r)[:1]]
-        return min(starts, default=None)
-
-    def pieces(self, since: float) -> Iterator[tuple[ProductRecord, Product, list[Piece]]]:
+    def pieces(self, since: float) -> Iterator[tuple[Replayed, Product, list[Piece]]]:
         """Each wanted record that touches [since, now], with its product and pieces."""
-        for record in self.records:
-            if not may_touch(record, since):
+        if self.replayed is not None:
+            replayed: Iterable[Replayed | None] = self.replayed
+        else:
+            replayed = (replay(record, since) for record in self.records)
+        for one in replayed:
+            if one is None:
                 continue
-            product = self.product(record)
+            product = self.product(one)
             if product is None:
                 continue
-            kept = [piece for piece in pieces(record) if piece.end > since]
-            kept = [piece for piece in kept if self._in_regions(piece.impact)]
+            kept = [p for p in one.pieces if p.end > since and self._in_regions(p.impact)]
             if kept:
-                yield record, product, kept
+                yield one, product, kept
 
-    def product(self, record: ProductRecord) -> Product | None:
+    def product(self, one: Replayed) -> Product | None:
         """The registry's product (else what the event says of it), when selected."""
-        product = self.catalog.products.get(record.product_id)
+        product = self.catalog.products.get(one.product_id)
         if product is None:
-            cloud_id, cloud = record.event.clouds[0] if record.event.clouds else ("", "unknown")
+            cloud_id, cloud = one.clouds[0] if one.clouds else ("", "unknown")
             cloud = self.catalog.clouds.get(cloud_id, cloud)
-            product = Product(record.product_id, record.product_name, cloud, cloud_id)
+            product = Product(one.product_id, one.product_name, cloud, cloud_id)
         return product if self.scope.wants_product(product) else None
 
     def report_at(self, impacts: list[Impact]) -> StatusReport:
@@ -120,9 +155,9 @@ def rows(record: AdobeRecord, since: float) -> list[Row]:
 
 
 def _row(
-    record: AdobeRecord, one: ProductRecord, product: Product, kept: list[Piece], since: float
+    record: AdobeRecord, one: Replayed, product: Product, kept: list[Piece], since: float
 ) -> Row | None:
-    kind = one.event.kind
+    kind = one.kind
     if kind == "incident":
         active = kept
         severity = max((p.impact.severity for p in active), key=lambda s: _RANK.get(s, 0))
@@ -141,7 +176,7 @@ def _row(
         seconds = 0
         if end < since:
             return None
-    latest = one.history.latest() or {}
+    latest = (one.record.history.latest() if one.record else None) or {}
     impact = replace(
         last.impact,
         title_token=text(latest.get("titleToken")) or last.impact.title_token,
@@ -149,7 +184,7 @@ def _row(
     )
     named = impact.region_names or tuple(region.name for region in product.regions)
     return Row(
-        event_id=one.event.event_id,
+        event_id=one.event_id,
         kind=kind,
         product_id=product.id,
         product=product.name,
@@ -160,48 +195,37 @@ def _row(
         end=end,
         seconds=seconds,
         title=event_text(impact, record.messages, record.locale).title,
-        url=event_link(product.id, one.event.event_id),
+        url=event_link(product.id, one.event_id),
     )
 
 
-@dataclass
-class Totals:
-    """One product over the window: seconds at each state, incidents, availability."""
+def totals(record: AdobeRecord, since: float) -> list[Totals]:
+    """Per product of the selection, in registry order: where the window spent its time.
 
-    product: Product
-    seconds: dict[State, float] = field(default_factory=lambda: dict.fromkeys(State, 0.0))
-    incidents: int = 0
-    window: float = 0.0
-
-    def minutes(self, state: State) -> float:
-        return self.seconds[state] / 60.0
-
-    @property
-    def availability(self) -> float:
-        """Share of the window not at minor or major (Adobe-reported availability)."""
-        if self.window <= 0:
-            return 1.0
-        down = self.seconds[State.MINOR] + self.seconds[State.MAJOR]
-        return max(0.0, 1.0 - down / self.window)
-
-
-def totals(record: AdobeRecord, since: float, table_rows: list[Row]) -> list[Totals]:
-    """Per product of the selection, in registry order: where the window spent its time."""
+    A product's state is the worst of its impacts (those the selection keeps), as
+    `summarize` has it; each product is swept through its own pieces.
+    """
     until = record.now
     out: dict[str, Totals] = {}
     for status in record.report_at([]).products:
         out[status.product.id] = Totals(status.product, window=until - since)
-    all_pieces = [piece for _, _, kept in record.pieces(since) for piece in kept]
-    for start, end, impacts in spans(all_pieces, since, until):
-        length = min(end, until) - start
-        if length <= 0 or not impacts:
-            continue
-        for status in record.report_at(impacts).products:
-            product_totals = out.setdefault(
-                status.product.id, Totals(status.product, window=until - since)
-            )
-            product_totals.seconds[State(status.state)] += length
-    for row in table_rows:
-        if row.kind == "incident" and row.product_id in out:
-            out[row.product_id].incidents += 1
+    by_product: dict[str, list[Piece]] = {}
+    for one, product, kept in record.pieces(since):
+        if product.id not in out:
+            out[product.id] = Totals(product, window=until - since)
+        by_product.setdefault(product.id, []).extend(kept)
+        if one.kind == "incident":
+            out[product.id].incidents += 1
+    for product_id, kept in by_product.items():
+        seconds = out[product_id].seconds
+        for start, end, impacts in spans(kept, since, until):
+            length = min(end, until) - start
+            if length > 0 and impacts:
+                seconds[max(State(i.state) for i in impacts)] += length
     return list(out.values())
+
+
+def past(record: AdobeRecord, days: float = 30.0) -> Past:
+    """The last `days` of the record: per product minutes, incidents and availability."""
+    since = record.now - days * 86400
+    return Past(since, record.now, tuple(totals(record, since)))

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 
 from exporter.config import DEFAULT_LOCALE
 from exporter.model import Impact, Product, State
+from exporter.page_past import last_days
 from exporter.page_style import STYLE
 from exporter.report import ProductStatus
 from exporter.snapshot import View
@@ -103,6 +104,7 @@ def render_page(
     parts.extend(_events(report.events, report.messages, info.locale, now))
     parts.extend(_products(statuses))
     parts.extend(_regions(statuses))
+    parts.extend(last_days(report.past))
     anomalies = len(snapshot.report.anomalies)
     if anomalies:
         parts.append(

@@ -17,6 +17,7 @@ from exporter.model import (
     Region,
     State,
 )
+from exporter.past import Past
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ class StatusReport:
     anomalies: tuple[Anomaly, ...] = ()
     # Adobe's texts for the open events, locale -> token -> Message (see exporter.texts).
     messages: Mapping[str, Mapping[str, Message]] = field(default_factory=dict)
+    # Adobe's record over the last 30 days, per product (the page's "Last 30 days").
+    past: Past | None = None
 
 
 def summarize(

@@ -40,8 +40,9 @@ class Service:
     tokens: TokenProvider | None = None  # None with the feed: it needs no token
     # Every secret the process holds now (none with the feed), for the log redactor.
     secrets: Callable[[], tuple[Secret, ...]] = tuple
-    # Adobe's record since an instant (`history`, `backfill`): the source's `record`.
-    record: Callable[[Deadline, float], AdobeRecord] | None = None
+    # Adobe's record since an instant (`history`, `backfill`): the source's `record`
+    # (deadline, since, replay_from or None).
+    record: Callable[[Deadline, float, float | None], AdobeRecord] | None = None
 
     @property
     def token_expiry(self) -> float | None:

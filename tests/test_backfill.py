@@ -121,7 +121,7 @@ def test_the_last_step_is_what_serve_serves_at_that_instant(
     try:
         view = service.cache.view(Deadline())
         assert service.record is not None
-        record = service.record(Deadline(), FROZEN - 3600)
+        record = service.record(Deadline(), FROZEN - 3600, FROZEN - 3600)
     finally:
         service.close()
     assert view.snapshot is not None

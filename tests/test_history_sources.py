@@ -70,7 +70,7 @@ def read(server: SimulatorServer, source: str) -> AdobeRecord:
     service = build_service(config, CacheConfig(), clock=lambda: float(NOW))
     try:
         assert service.record is not None
-        return service.record(Deadline(), NOW - 7 * DAY)
+        return service.record(Deadline(), NOW - 7 * DAY, None)
     finally:
         service.close()
 

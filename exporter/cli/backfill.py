@@ -42,7 +42,15 @@ def backfill(
 ) -> None:
     """Adobe's record as the status series serve exposes, for promtool (OpenMetrics)."""
     setup_logging(log_level.lower(), log_format.lower(), tuple)
-    record, start = read_record(upstream, selection, locale, demo, since)
+    # Only each event's replay is kept, as the events stream in: they themselves die young.
+    record, start = read_record(
+        upstream,
+        selection,
+        locale,
+        demo,
+        since,
+        replay_from=lambda now: series.first_step(now, now - since, step),
+    )
     target: TextIO
     with (
         open(output, "w", encoding="utf-8", newline="\n", buffering=_BUFFER)

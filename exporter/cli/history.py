@@ -17,9 +17,10 @@ from exporter.cli.configs import UpstreamOptions
 from exporter.cli.options import log_options, selection_options, upstream_options
 from exporter.cli.record_options import read_record, record_options
 from exporter.config import Selection
-from exporter.history import COLUMNS, Row, Totals, rfc3339, rows, totals
+from exporter.history import COLUMNS, Row, rfc3339, rows, totals
 from exporter.logs import setup_logging
 from exporter.model import State
+from exporter.past import Totals
 
 
 @click.command()
@@ -54,7 +55,7 @@ def history(
     elif output == "csv":
         click.echo(as_csv(found), nl=False)
     else:
-        click.echo(table(found, totals(record, start, found)))
+        click.echo(table(found, totals(record, start)))
 
 
 def as_csv(found: list[Row]) -> str:

@@ -10,6 +10,7 @@ import math
 import re
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -82,25 +83,29 @@ record_options = options(
 
 
 def read_record(
-    upstream: UpstreamOptions, selection: Selection, locale: str, demo: bool, since: float
+    upstream: UpstreamOptions,
+    selection: Selection,
+    locale: str,
+    demo: bool,
+    since: float,
+    replay_from: Callable[[float], float] | None = None,
 ) -> tuple[AdobeRecord, float]:
     """Adobe's record and the window's start, read once; exit 1 when upstream fails.
 
     The instant of reading is a whole second, so `backfill`'s last step falls on it.
+    `replay_from(now)`: keep only each event's replay from then on (`backfill`).
     """
     collector = CacheConfig(selection=selection, locale=locale)
+    now = float(math.floor(time.time()))  # one instant for the whole reading
     with upstream_for(upstream, demo) as (config, secret_file):
         service = build_service(
-            config,
-            collector,
-            secret_source=secret_file,
-            demo=demo,
-            clock=lambda: float(math.floor(time.time())),
+            config, collector, secret_source=secret_file, demo=demo, clock=lambda: now
         )
         say_ignored(upstream)
         try:
             assert service.record is not None
-            record = service.record(Deadline(), since)
+            start = None if replay_from is None else replay_from(now)
+            record = service.record(Deadline(), since, start)
         except UpstreamError as error:
             click.echo(f"{PROG}: upstream failed: {error}", err=True)
             sys.exit(1)
@@ -114,6 +119,7 @@ def read_record(
 
 def _say_if_before_the_feed(record: AdobeRecord, start: float) -> None:
     times = [at for one in record.records for at in instants(one) if at != NEVER]
+    times += [one.pieces[0].start for one in record.replayed or ()]
     oldest = min(times, default=None)
     if oldest is not None and start < oldest:
         days = (record.now - oldest) / 86400

@@ -21,11 +21,12 @@ from exporter.deadline import Deadline
 from exporter.feed_events import read_feed
 from exporter.feed_registry import parse_service_registry
 from exporter.fetch import Body, Fetcher
-from exporter.history import AdobeRecord
+from exporter.history import AdobeRecord, Replayed
 from exporter.model import Anomaly, ProductCatalog
 from exporter.parse import Events, keeping_records
 from exporter.report import Scope, StatusReport, summarize
 from exporter.sources.catalog import CatalogCache, LogOnce
+from exporter.sources.past import PastKeeper, replaying
 from exporter.texts import needed
 from exporter.upstream_metrics import UpstreamMetrics
 
@@ -67,6 +68,7 @@ class FeedSource:
             "the registry",
             clock=clock,
         )
+        self._past = PastKeeper(config.registry_ttl, config.past_days)
         # What the last collection summarised, and its report (collections never overlap:
         # the cache runs one at a time).
         self._last: tuple[Events, ProductCatalog, Scope, StatusReport] | None = None
@@ -80,8 +82,16 @@ class FeedSource:
         """One collection; raises UpstreamError when the feed's answer cannot be used."""
         self._fetcher.check_throttle("events")
         catalog, scope = self._catalog.current(deadline)
-        read = partial(read_feed, now=self._clock())  # now: has an incident's end passed?
-        events = self._fetcher.get("events", self._feed.events_url, deadline, read)
+        now = self._clock()  # has an incident's end passed?
+        # At most every --registry-ttl, the same document also gives the last 30 days; it is
+        # then read whole (a 304 would hand back the last reading, replayed for nothing).
+        due = self._past.due(now)
+        keep, kept = self._past.keeper(now) if due else (None, [])
+        read = partial(read_feed, now=now, keep=keep)
+        url = self._feed.events_url
+        events = self._fetcher.get("events", url, deadline, read, conditional=not due)
+        if due:
+            self._past.update(catalog, scope, kept, now)
         last = self._last
         if last is not None and last[0] is events and last[1] is catalog and last[2] is scope:
             # Both documents answered 304: the same report, so the cache can reuse its
@@ -92,22 +102,35 @@ class FeedSource:
         report = summarize(catalog, events.impacts, scope, events.anomalies)
         # The feed carries 40 days of texts; keep only what the open events can show.
         impacts = [impact for impact, _ in report.events]
-        report = replace(report, messages=needed(events.messages, impacts, self._locale))
+        messages = needed(events.messages, impacts, self._locale)
+        report = replace(report, messages=messages, past=self._past.current)
         self._last = (events, catalog, scope, report)
         return report
 
-    def record(self, deadline: Deadline, since: float) -> AdobeRecord:
-        """Adobe's record: every event the feed holds (about 40 days, whatever `since`)."""
+    def record(
+        self, deadline: Deadline, since: float, replay_from: float | None = None
+    ) -> AdobeRecord:
+        """Adobe's record: every event the feed holds (about 40 days, whatever `since`).
+
+        `replay_from`: keep only each event's replay from then on (`backfill`).
+        """
         del since  # the feed takes no query
         self._fetcher.check_throttle("events")
         catalog, scope = self._catalog.current(deadline)
         now = self._clock()
-        read = keeping_records(read_feed, now)
+        replayed: list[Replayed] | None = None
+        if replay_from is None:
+            read = keeping_records(read_feed, now)
+        else:
+            keep, replayed = replaying(replay_from)
+            read = partial(read_feed, now=now, keep=keep)
         # Unconditional: a 304 would hand back the last collection, read without records.
         url = self._feed.events_url
         events = self._fetcher.get("events", url, deadline, read, conditional=False)
         self._log_once.anomalies(events.anomalies)
-        return AdobeRecord(catalog, scope, events.records, now, events.messages, self._locale)
+        return AdobeRecord(
+            catalog, scope, events.records, now, events.messages, self._locale, replayed
+        )
 
     def close(self) -> None:
         self._fetcher.close()

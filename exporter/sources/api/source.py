@@ -19,10 +19,11 @@ from exporter.errors import UpstreamError
 from exporter.history import AdobeRecord
 from exporter.model import ProductCatalog
 from exporter.parse import ShapeError, keeping_records, parse_registry, read_events
-from exporter.report import StatusReport, summarize
+from exporter.report import Scope, StatusReport, summarize
 from exporter.sources.api.client import StatusClient
 from exporter.sources.api.messages import MessageCache
 from exporter.sources.catalog import CatalogCache, LogOnce
+from exporter.sources.past import PastKeeper, replaying
 from exporter.texts import tokens_of
 from exporter.upstream_metrics import UpstreamMetrics
 
@@ -46,6 +47,7 @@ class ApiSource:
         self._metrics = metrics
         self._clock = clock
         self._locale = config.locale
+        self._past = PastKeeper(config.registry_ttl, config.past_days)
         self._log_once = LogOnce(log)
         self._catalog = CatalogCache(
             self._fetch_catalog,
@@ -70,16 +72,47 @@ class ApiSource:
         events = self._client.get_decoded("events", scope.query_params(), deadline, read)
         self._log_once.anomalies(events.anomalies)
         report = summarize(catalog, events.impacts, scope, events.anomalies)
+        self._read_past(catalog, scope, deadline)
+        report = replace(report, past=self._past.current)
         return self._with_texts(report, deadline)
 
-    def record(self, deadline: Deadline, since: float) -> AdobeRecord:
+    def _read_past(self, catalog: ProductCatalog, scope: Scope, deadline: Deadline) -> None:
+        """The last 30 days, at most every --registry-ttl: `/events` with `from`/`to`. Like
+        the texts, it never fails a collection (retried a minute after a failure)."""
+        now = self._clock()
+        if not self._past.due(now):
+            return
+        keep, kept = self._past.keeper(now)
+        since = now - self._past.days * 86400
+        params = {**scope.query_params(), "from": [_day(since)], "to": [_day(now)]}
+        read = partial(read_events, now=now, keep=keep)
+        try:
+            self._client.get_decoded("events", params, deadline, read, conditional=False)
+        except Exception as error:  # the page keeps the last 30 days it had
+            log.warning("could not read the last %g days of events: %s", self._past.days, error)
+            self._past.failed(now)
+            return
+        self._past.update(catalog, scope, kept, now)
+
+    def record(
+        self, deadline: Deadline, since: float, replay_from: float | None = None
+    ) -> AdobeRecord:
         """Adobe's record since `since` (Unix seconds): `/api/v1/events` with `from`/`to`
-        (dates, as the spec has them), read into records, with the titles' texts."""
+        (dates, as the spec has them), read into records, with the titles' texts.
+
+        `replay_from`: keep only each event's replay from then on (`backfill`), no texts.
+        """
         catalog, scope = self._catalog.current(deadline)
         now = self._clock()
         params = {**scope.query_params(), "from": [_day(since)], "to": [_day(now)]}
-        read = keeping_records(read_events, now)
-        events = self._client.get_decoded("events", params, deadline, read)
+        if replay_from is not None:
+            keep, replayed = replaying(replay_from)
+            read = partial(read_events, now=now, keep=keep)
+            events = self._client.get_decoded("events", params, deadline, read, conditional=False)
+            self._log_once.anomalies(events.anomalies)
+            return AdobeRecord(catalog, scope, [], now, locale=self._locale, replayed=replayed)
+        decode = keeping_records(read_events, now)
+        events = self._client.get_decoded("events", params, deadline, decode, conditional=False)
         self._log_once.anomalies(events.anomalies)
         record = AdobeRecord(catalog, scope, events.records, now, locale=self._locale)
         if self._texts is None:
