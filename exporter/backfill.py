@@ -20,6 +20,7 @@ from exporter.report import ProductStatus, StatusReport
 from exporter.timeline import spans
 
 Lines = Callable[[ProductStatus], Iterable[tuple[str, float]]]
+_CHUNK = 2048  # samples per write
 
 
 def _labels(*pairs: tuple[str, str]) -> str:
@@ -127,7 +128,8 @@ class _Family:
                 if value < 0:
                     continue
                 prefix = f"{self.name}{{{labels}}} {value}.0 "
-                out.write(prefix + prefix.join(stamps[first : last + 1]))
+                for at in range(first, last + 1, _CHUNK):  # a few hundred kB at a time
+                    out.write(prefix + prefix.join(stamps[at : min(at + _CHUNK, last + 1)]))
                 written += last + 1 - first
         return written
 
