@@ -105,3 +105,16 @@ def test_a_bad_since_exits_2_naming_the_option(feed_url: str, value: str) -> Non
     done = history(feed_url, "--since", value)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "--since" in done.stderr
+
+
+@pytest.mark.parametrize("source", ["api", "feed"])
+def test_demo_reads_the_embedded_simulator_through_either_source(source: str) -> None:
+    command = [CONSOLE_SCRIPT, "history", "--demo", "--source", source, "--since", "6h"]
+    done = subprocess.run(
+        [*command, "--format", "json"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found, "the demo always has open events"
+    assert {row["kind"] for row in found} <= {"incident", "maintenance"}
+    assert all(row["url"].startswith("https://status.adobe.com/products/") for row in found)
