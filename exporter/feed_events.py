@@ -24,7 +24,6 @@ from exporter.parse import EventReader, Events, ShapeError, parse_feed
 from exporter.parse import _read_messages as read_messages
 from exporter.parse import _readable as readable
 from exporter.parse import _require_readable as require_readable
-from exporter.record import ProductRecord
 
 
 @dataclass
@@ -117,25 +116,22 @@ def _read_map(
     section: _Section,
     keep: Keep | None,
 ) -> Events:
-    """An events map, one event at a time; a repeated id replaces the earlier event."""
+    """An events map, one event at a time; a repeated id replaces the earlier event.
+
+    Records go to `keep` as they are read, so each event's tree dies young: an id listed
+    twice (which json.dumps never writes, nor has Adobe) leaves both listings' records.
+    """
     by_id: dict[str, Events] = {}
-    kept: dict[str, list[ProductRecord]] = {}
     usable: dict[str, bool] = {}  # per id, as json.loads keeps only the last of a repeat
     for event_id in scanner.members():
         one = by_id[event_id] = Events()
         item = scanner.value()
         usable[event_id] = readable(item)
-        kept.pop(event_id, None)
         if isinstance(item, dict):
-            sink = None if keep is None else kept.setdefault(event_id, []).append
-            read(item, one.impacts, one.anomalies, now, sink)
+            read(item, one.impacts, one.anomalies, now, keep)
         else:
             one.anomalies.append(Anomaly("malformed_entry", what))
     section.seen, section.readable = len(by_id), sum(usable.values())
-    if keep is not None:
-        for records in kept.values():
-            for record in records:
-                keep(record)
     part = Events()
     for one in by_id.values():
         part.impacts += one.impacts
