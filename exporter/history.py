@@ -41,11 +41,11 @@ class Replayed:
 
 
 def replay(record: ProductRecord, since: float, *, keep: bool = True) -> Replayed | None:
-    """The record's impacts that reach past `since`; None when it has none there."""
+    """All of the record's impacts, when one reaches past `since`; else None."""
     if not may_touch(record, since):
         return None
-    kept = [piece for piece in pieces(record) if piece.end > since]
-    if not kept:
+    kept = pieces(record)
+    if not any(piece.end > since for piece in kept):
         return None
     event = record.event
     return Replayed(
@@ -86,7 +86,7 @@ class AdobeRecord:
             product = self.product(one)
             if product is None:
                 continue
-            kept = [p for p in one.pieces if p.end > since and self._in_regions(p.impact)]
+            kept = [p for p in one.pieces if p.end > since and self.in_regions(p.impact)]
             if kept:
                 yield one, product, kept
 
@@ -102,7 +102,8 @@ class AdobeRecord:
     def report_at(self, impacts: list[Impact]) -> StatusReport:
         return summarize(self.catalog, impacts, self.scope)
 
-    def _in_regions(self, impact: Impact) -> bool:
+    def in_regions(self, impact: Impact) -> bool:
+        """Whether the selection keeps the impact (one naming only other regions: no)."""
         ids = impact.region_ids
         return not ids or any(self.scope.wants_region(region_id) for region_id in ids)
 
@@ -146,8 +147,9 @@ def rfc3339(epoch: float) -> str:
 def rows(record: AdobeRecord, since: float) -> list[Row]:
     """One row per event and product that [since, now] touches, oldest start first."""
     out = []
-    for one, product, kept in record.pieces(since):
-        row = _row(record, one, product, kept, since)
+    for one, product, _ in record.pieces(since):
+        whole = [piece for piece in one.pieces if record.in_regions(piece.impact)]
+        row = _row(record, one, product, whole, since)
         if row is not None:
             out.append(row)
     out.sort(key=lambda row: (row.start, row.event_id, row.product_id))
@@ -155,21 +157,22 @@ def rows(record: AdobeRecord, since: float) -> list[Row]:
 
 
 def _row(
-    record: AdobeRecord, one: Replayed, product: Product, kept: list[Piece], since: float
+    record: AdobeRecord, one: Replayed, product: Product, whole: list[Piece], since: float
 ) -> Row | None:
+    """The row of one event and product, from all of its pieces (the window's and before)."""
     kind = one.kind
     if kind == "incident":
-        active = kept
+        active = whole
         severity = max((p.impact.severity for p in active), key=lambda s: _RANK.get(s, 0))
     else:
-        active = [p for p in kept if p.impact.state == State.MAINTENANCE]
+        active = [p for p in whole if p.impact.state == State.MAINTENANCE]
         severity = "maintenance"
     if active:
         start, last = active[0].start, active[-1]
         end = None if last.end == INF else last.end
         seconds = None if end is None else round(sum(p.end - p.start for p in active))
     else:  # a maintenance that never started: over when its last scheduled piece ends
-        last = kept[-1]
+        last = whole[-1]
         if last.end == INF:
             return None  # still upcoming: nothing happened yet
         start = end = last.end

@@ -125,3 +125,15 @@ def test_the_replay_at_the_instant_of_reading_is_the_live_reading() -> None:
     assert [(i.event_id, i.product_id, i.state) for i in replayed] == [
         ("I4", case.AUDIENCE, State.MAJOR)
     ]
+
+
+def test_an_event_begun_before_the_window_keeps_its_whole_row_and_counts_only_inside() -> None:
+    record = adobe_record()
+    t1 = NOW - 2 * case.DAY
+    since = t1 + 40 * 60  # I1 was Trivial from t1, Major from t1 + 30 min
+    i1 = next(row for row in rows(record, since) if row.event_id == "I1")
+    assert (i1.start, i1.seconds, i1.severity) == (t1, 90 * 60, "major")
+    analytics = next(t for t in totals(record, since) if t.product.id == case.ANALYTICS)
+    assert analytics.minutes(State.POTENTIAL) == pytest.approx(0)
+    assert analytics.minutes(State.MAJOR) == pytest.approx(50)
+    assert analytics.window == NOW - since
