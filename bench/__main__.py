@@ -12,12 +12,13 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import auth, feed, report
+from bench import auth, backfill, feed, report
 from bench.run import PLANS, ScaleResult, run
 
 DEFAULT_OUTPUT = Path("test-artifacts/bench.json")
 FEED_OUTPUT = Path("test-artifacts/bench-feed.json")
 AUTH_OUTPUT = Path("test-artifacts/bench-auth.json")
+BACKFILL_OUTPUT = Path("test-artifacts/bench-backfill.json")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,9 +40,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure only basic auth under a flood of strangers (a first login's wait)",
     )
+    parser.add_argument(
+        "--backfill",
+        action="store_true",
+        help="measure only `backfill` of 40 days (forty-day scale, 60 s steps)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
-    if args.auth or not (args.scale or args.feed):
+    everything = not (args.scale or args.feed or args.auth or args.backfill)
+    if args.auth or everything:
         print("measuring basic auth under a flood ...", file=sys.stderr, flush=True)
         auth_result = auth.run()
         print(auth.table(auth_result) + "\n", flush=True)
@@ -50,9 +57,19 @@ def main(argv: list[str] | None = None) -> int:
         AUTH_OUTPUT.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         verdict = "PASS" if auth.passed(auth_result) else "FAIL"
         print(f"basic auth: {verdict}; figures in {AUTH_OUTPUT}", flush=True)
-        if args.auth:
-            return 0
-    if args.feed or not args.scale:
+    if args.backfill or everything:
+        print("measuring backfill ...", file=sys.stderr, flush=True)
+        backfill_result = backfill.run()
+        print(backfill.table(backfill_result) + "\n", flush=True)
+        BACKFILL_OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+        BACKFILL_OUTPUT.write_text(
+            json.dumps(asdict(backfill_result), indent=2) + "\n", encoding="utf-8"
+        )
+        verdict = "PASS" if backfill_result.passed else "FAIL"
+        print(f"backfill: {verdict}; figures in {BACKFILL_OUTPUT}", flush=True)
+    if (args.auth or args.backfill) and not (args.scale or args.feed):
+        return 0
+    if args.feed or everything:
         print("measuring the feed source ...", file=sys.stderr, flush=True)
         feed_result = feed.run()
         print(feed.table(feed_result) + "\n", flush=True)

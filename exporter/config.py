@@ -78,6 +78,8 @@ TIMEOUT_RANGE: Final = Seconds(0.0, 300.0, low_included=False)
 CACHE_TTL_RANGE: Final = Seconds(0.0, WEEK)
 REGISTRY_TTL_RANGE: Final = Seconds(0.0, WEEK)
 MAX_STALE_RANGE: Final = Seconds(0.0, WEEK)
+# backfill --step: at most Prometheus's 5-minute lookback, so a series never goes stale.
+STEP_RANGE: Final = Seconds(0.0, 300.0, low_included=False)
 # Adobe's tokens live a day; a larger margin is the same as renewing before each use.
 TOKEN_REFRESH_MARGIN_RANGE: Final = Seconds(0.0, DAY)
 
@@ -157,6 +159,8 @@ class CacheConfig:
     registry_ttl: float = 3600.0
     max_stale: float = 300.0
     locale: str = DEFAULT_LOCALE  # the language of Adobe's texts on the status page
+    # Days of Adobe's record kept for the status page ("Last 30 days"; serve); 0: none.
+    past_days: float = 0.0
 
     def __post_init__(self) -> None:
         CACHE_TTL_RANGE.check("--cache-ttl", self.cache_ttl)

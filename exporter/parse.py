@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from exporter.model.impacts import dicts, read_incident, read_maintenance, regions, text
+from exporter.model.impacts import Keep, dicts, read_incident, read_maintenance, regions, text
+from exporter.model.record import ProductRecord
 from exporter.model.vocabulary import Anomaly, Impact, Message, Product, ProductCatalog
 from exporter.sources.jsonstream import JsonScanner
 
@@ -41,6 +42,8 @@ class Events:
     impacts: list[Impact] = field(default_factory=list)
     anomalies: list[Anomaly] = field(default_factory=list)
     messages: dict[str, dict[str, Message]] = field(default_factory=dict)
+    # Every event's record per product, when the reader was asked to keep them.
+    records: list[ProductRecord] = field(default_factory=list)
 
 
 def _top(payload: object, *keys: str) -> dict[str, Any]:
@@ -145,17 +148,18 @@ def _members(value: object, anomalies: list[Anomaly]) -> list[str]:
 # --- events: the DTO shape of GET /api/v1/events --------------------------------------
 
 # The DTO shape's two arrays: (what a malformed element is counted as, how one is read).
-EventReader = Callable[[Mapping[str, Any], list[Impact], list[Anomaly], float], None]
+EventReader = Callable[[Mapping[str, Any], list[Impact], list[Anomaly], float, Keep | None], None]
 _EVENT_READERS: dict[str, tuple[str, EventReader]] = {
     "incidents": ("incident", read_incident),
     "maintenances": ("maintenance", read_maintenance),
 }
 
 
-def parse_events(payload: object, *, now: float) -> Events:
+def parse_events(payload: object, *, now: float, keep: Keep | None = None) -> Events:
     """Open events from the `Event` DTO shape: {"incidents": [...], "maintenances": [...]}.
 
-    `now` (Unix seconds) decides whether an incident's `endedOn` has passed.
+    `now` (Unix seconds) decides whether an incident's `endedOn` has passed. `keep`, when
+    given, receives every event's record per product (Adobe's record over time).
     """
     body = _top(payload, *_EVENT_READERS)
     _require_any(body, *_EVENT_READERS)
@@ -165,7 +169,7 @@ def parse_events(payload: object, *, now: float) -> Events:
         seen += _count(body.get(key))
         for event in dicts(body.get(key), events.anomalies, what):
             readable += _readable(event)
-            read(event, events.impacts, events.anomalies, now)
+            read(event, events.impacts, events.anomalies, now, keep)
     _require_readable(seen, readable)
     return events
 
@@ -173,8 +177,8 @@ def parse_events(payload: object, *, now: float) -> Events:
 # --- events: the DTO shape read straight from the body, one event at a time ------------
 
 
-def read_events(body: bytes | bytearray, *, now: float) -> Events:
-    """`parse_events(json.loads(body), now=now)`, decoding the events one at a time.
+def read_events(body: bytes | bytearray, *, now: float, keep: Keep | None = None) -> Events:
+    """`parse_events(json.loads(body), now=now, keep=keep)`, decoding the events one at a time.
 
     A 40-day feed is 6-7 MB of JSON and over 30 MB as one Python tree. Decoding the two
     arrays element by element (with the json module's own C scanner) holds one event's
@@ -194,7 +198,7 @@ def read_events(body: bytes | bytearray, *, now: float) -> Events:
         reader = _EVENT_READERS.get(key)
         if reader is not None and scanner.peek() == "[":
             whole.pop(key, None)  # a repeated key replaces the earlier value, as in json.loads
-            streamed[key] = _read_array(scanner, *reader, now)
+            streamed[key] = _read_array(scanner, *reader, now, keep)
         elif reader is not None:
             streamed.pop(key, None)
             whole[key] = scanner.value()
@@ -206,7 +210,10 @@ def read_events(body: bytes | bytearray, *, now: float) -> Events:
     events = Events()
     seen = readable = 0
     for key, (what, read) in _EVENT_READERS.items():
-        part = streamed[key] if key in streamed else _read_all(whole.get(key), what, read, now)
+        if key in streamed:
+            part = streamed[key]
+        else:
+            part = _read_all(whole.get(key), what, read, now, keep)
         events.impacts += part.impacts
         events.anomalies += part.anomalies
         seen, readable = seen + part.seen, readable + part.readable
@@ -222,24 +229,40 @@ class _Part(Events):
     readable: int = 0
 
 
-def _read_array(scanner: JsonScanner, what: str, read: EventReader, now: float) -> _Part:
+def _read_array(
+    scanner: JsonScanner, what: str, read: EventReader, now: float, keep: Keep | None
+) -> _Part:
     part = _Part()
     for item in scanner.items():
         part.seen += 1
         if isinstance(item, dict):
             part.readable += _readable(item)
-            read(item, part.impacts, part.anomalies, now)
+            read(item, part.impacts, part.anomalies, now, keep)
         else:
             part.anomalies.append(Anomaly("malformed_entry", what))
     return part
 
 
-def _read_all(value: object, what: str, read: EventReader, now: float) -> _Part:
+def _read_all(value: object, what: str, read: EventReader, now: float, keep: Keep | None) -> _Part:
     part = _Part(seen=_count(value))
     for item in dicts(value, part.anomalies, what):
         part.readable += _readable(item)
-        read(item, part.impacts, part.anomalies, now)
+        read(item, part.impacts, part.anomalies, now, keep)
     return part
+
+
+def keeping_records(
+    read: Callable[..., Events], now: float
+) -> Callable[[bytes | bytearray], Events]:
+    """`read` (read_events, read_feed) at `now`, keeping every record in `Events.records`."""
+
+    def decode(body: bytes | bytearray) -> Events:
+        kept: list[ProductRecord] = []
+        events = read(body, now=now, keep=kept.append)
+        events.records = kept
+        return events
+
+    return decode
 
 
 # --- events: the `Events` map shape of the public feed --------------------------------
@@ -251,7 +274,7 @@ _FEED_SECTIONS: dict[str, tuple[str, str, EventReader]] = {
 }
 
 
-def parse_feed(payload: object, *, now: float) -> Events:
+def parse_feed(payload: object, *, now: float, keep: Keep | None = None) -> Events:
     """Open events and texts from the `Events` map shape (incidentEvent / maintenanceEvent).
 
     A body in which neither section carries its events map is schema drift (ShapeError).
@@ -270,7 +293,7 @@ def parse_feed(payload: object, *, now: float) -> Events:
         seen += _count(section.get(key))
         for event in dicts(section.get(key), events.anomalies, what):
             readable += _readable(event)
-            read(event, events.impacts, events.anomalies, now)
+            read(event, events.impacts, events.anomalies, now, keep)
         _read_messages(section.get("messages"), events)
     _require_readable(seen, readable)
     return events

@@ -18,6 +18,7 @@ from exporter.cache import SnapshotCache
 from exporter.collector import status_families
 from exporter.config import CacheConfig, FeedConfig, UpstreamConfig
 from exporter.deadline import Deadline
+from exporter.model.history import AdobeRecord
 from exporter.secret import Secret
 from exporter.sources import Source
 from exporter.sources.feed.feed_source import FeedSource
@@ -39,6 +40,9 @@ class Service:
     tokens: TokenProvider | None = None  # None with the feed: it needs no token
     # Every secret the process holds now (none with the feed), for the log redactor.
     secrets: Callable[[], tuple[Secret, ...]] = tuple
+    # Adobe's record since an instant (`history`, `backfill`): the source's `record`
+    # (deadline, since, replay_from or None).
+    record: Callable[[Deadline, float, float | None], AdobeRecord] | None = None
 
     @property
     def token_expiry(self) -> float | None:
@@ -100,9 +104,8 @@ def build_service(
     app, cache = _app_and_cache(
         source, cache_config, metrics, lambda: tokens.expires_at, info, clock=clock
     )
-    return Service(
-        app, cache, metrics, upstream.timeout, (source.close, tokens.close), tokens, secrets
-    )
+    closers = (source.close, tokens.close)
+    return Service(app, cache, metrics, upstream.timeout, closers, tokens, secrets, source.record)
 
 
 def _feed_service(
@@ -118,7 +121,7 @@ def _feed_service(
         source="feed",
     )
     app, cache = _app_and_cache(source, cache_config, metrics, lambda: None, info, clock=clock)
-    return Service(app, cache, metrics, feed.timeout, (source.close,))
+    return Service(app, cache, metrics, feed.timeout, (source.close,), record=source.record)
 
 
 def _app_and_cache(

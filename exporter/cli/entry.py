@@ -8,7 +8,9 @@ from typing import NoReturn
 import click
 
 from exporter import __version__
+from exporter.cli.backfill import backfill
 from exporter.cli.check import check
+from exporter.cli.history import history
 from exporter.cli.options import PROG
 from exporter.cli.serve import serve
 from exporter.cli.simulate import simulate
@@ -34,6 +36,8 @@ def cli(ctx: click.Context) -> None:
 cli.add_command(serve)
 cli.add_command(check)
 cli.add_command(simulate)
+cli.add_command(history)
+cli.add_command(backfill)
 
 
 def _fail(prog: str, message: str) -> NoReturn:

@@ -5,7 +5,8 @@ the credentials, the Status API, --timeout) -> `UpstreamOptions`; `SELECTION` (p
 clouds, regions) -> `Selection`; `FRESHNESS` (cache lifetimes, serve only) -> `Freshness`;
 `WEB` (listen address and web config, serve only) -> `WebOptions`; `LOG` -> `LogOptions`
 (as `log_options`).
-`SIMULATOR` (the `simulate` command) -> `SimulatorOptions`. Single options: `DEMO`, `LOCALE`. A command takes the groups it needs, in the order its
+`SIMULATOR` (the `simulate` command) -> `SimulatorOptions`. Single options: `DEMO`, `LOCALE`,
+and for `history` and `backfill` `SINCE`, `STEP`, `OUTPUT`. A command takes the groups it needs, in the order its
 --help lists them; `advanced=True` puts an option under "Advanced options".
 """
 
@@ -21,7 +22,13 @@ from exporter.cli.configs import (
     WebOptions,
 )
 from exporter.cli.declare import Group, Opt
-from exporter.cli.types import CommaList, Duration, ListenAddress, WebConfigFile
+from exporter.cli.types import (
+    CommaList,
+    Duration,
+    ListenAddress,
+    PrometheusDuration,
+    WebConfigFile,
+)
 from exporter.config import (
     CACHE_TTL_RANGE,
     DEFAULT_API_KEY,
@@ -36,6 +43,7 @@ from exporter.config import (
     MAX_STALE_RANGE,
     REGISTRY_TTL_RANGE,
     SOURCES,
+    STEP_RANGE,
     TIMEOUT_RANGE,
     TOKEN_REFRESH_MARGIN_RANGE,
     Selection,
@@ -329,4 +337,31 @@ SIMULATOR = Group(
             advanced=True,
         ),
     ),
+)
+
+SINCE = Opt(
+    "--since",
+    "since",
+    "How far back: a Prometheus duration such as 90m, 12h, 30d or 1w. The public feed holds "
+    "about 40 days.",
+    envvar="ADOBE_STATUS_SINCE",
+    type=PrometheusDuration(),
+    default="30d",
+)
+
+STEP = Opt(
+    "--step",
+    "step",
+    "Seconds between two samples (at most 300, Prometheus's lookback, so a series never "
+    "goes stale between two samples).",
+    envvar="ADOBE_STATUS_STEP",
+    type=Duration(STEP_RANGE),
+    default=60.0,
+)
+
+OUTPUT = Opt(
+    "--output",
+    "output",
+    "Write to this file (default: standard output).",
+    type=click.Path(dir_okay=False, writable=True),
 )

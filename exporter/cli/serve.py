@@ -29,6 +29,7 @@ from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import build_service
 
 log = logging.getLogger("exporter")
+PAST_DAYS = 30.0  # the status page's "Last 30 days"
 
 
 @click.command(cls=SectionedCommand, short_help="Serve /metrics and the status page.")
@@ -58,6 +59,7 @@ def serve(
         registry_ttl=freshness.registry_ttl,
         max_stale=freshness.max_stale,
         locale=locale,
+        past_days=PAST_DAYS,
     )
     margin = freshness.token_refresh_margin
     with upstream_for(upstream, demo, margin) as (config, secret_file):

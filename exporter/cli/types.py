@@ -7,6 +7,8 @@ turns it into exit 2.
 from __future__ import annotations
 
 import copy
+import math
+import re
 from typing import Any
 
 import click
@@ -102,3 +104,38 @@ class AliasedOption(click.Option):
         shown = copy.copy(self)
         shown.opts = self.opts[:1]
         return shown
+
+
+_UNITS = {"y": 365 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+_DURATION = re.compile(
+    r"(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?"
+)
+MAX_SINCE = 366 * 86400.0  # a year: more than either source holds
+
+
+def prometheus_duration(text: str) -> float:
+    """Seconds of a Prometheus duration (`90m`, `12h`, `30d`, `1w`, `1d12h`); ValueError else."""
+    match = _DURATION.fullmatch(text.strip())
+    if not text.strip() or match is None or not any(match.groups()):
+        raise ValueError(text)
+    return sum(int(n) * unit for n, unit in zip(match.groups(), _UNITS.values(), strict=True) if n)
+
+
+class PrometheusDuration(click.types.FloatParamType):
+    name = "duration"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, float):
+            return value
+        try:
+            seconds = prometheus_duration(str(value))
+        except ValueError:
+            seconds = math.nan
+        if not 0 < seconds <= MAX_SINCE:
+            raise ConfigError(
+                f"{named(param)}: must be a Prometheus duration such as 90m, 12h, 30d or 1w, "
+                f"at most 366d, got {str(value)[:40]!r}"
+            )
+        return seconds

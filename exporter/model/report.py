@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from exporter.config import Selection
+from exporter.model.past import Past
 from exporter.model.vocabulary import (
     MAINTENANCE_STATES,
     SEVERITIES,
@@ -105,6 +106,8 @@ class StatusReport:
     anomalies: tuple[Anomaly, ...] = ()
     # Adobe's texts for the open events, locale -> token -> Message (see exporter.model.texts).
     messages: Mapping[str, Mapping[str, Message]] = field(default_factory=dict)
+    # Adobe's record over the last 30 days, per product (the page's "Last 30 days").
+    past: Past | None = None
 
 
 def summarize(

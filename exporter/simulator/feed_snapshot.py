@@ -79,3 +79,29 @@ class Snapshot:
                 self._bodies.clear()
             body = self._bodies[key] = build()
         return body
+
+    def events_between(self, filters: Filters, start: float, end: float) -> bytes:
+        """`Event` with the events whose time [first entry, end] meets [start, end): the
+        API's `from`/`to` (closed events included, as the feed holds them)."""
+
+        def keep(kind: str) -> Callable[[Entry], bool]:
+            return lambda e: e.plan.kind == kind and _meets(e, start, end)
+
+        return (
+            b'{"incidents":'
+            + self._array(filters, keep("incident"))
+            + b',"maintenances":'
+            + self._array(filters, keep("maintenance"))
+            + b"}"
+        )
+
+
+_OVER = frozenset({"Closed", "Completed", "Canceled", "Cancelled"})
+
+
+def _meets(entry: Entry, start: float, end: float) -> bool:
+    steps = entry.plan.steps[: entry.phase]
+    if not steps or steps[0].at >= end:
+        return False
+    over = next((step.at for step in steps if step.status in _OVER), None)
+    return over is None or over >= start

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 from exporter.simulator import control, event_dto, public_feed
@@ -198,9 +200,30 @@ def _api(sim: Simulator, endpoint: str, request: Request) -> Reply:
         return json_reply(200, sim.messages(locale, request.query.get("messageToken", [])))
     filters = sim.filters(request.query)
     snapshot = sim.snapshot()
+    if endpoint == "events" and ("from" in request.query or "to" in request.query):
+        window = _window(request.query)
+        if window is None:
+            return _api_error(400, "400001", "from and to must be dates (yyyy-MM-dd)")
+        return Reply(200, snapshot.events_between(filters, *window))
     if endpoint == "events":
         return Reply(200, snapshot.events_body(filters))
     return Reply(200, snapshot.list_body(endpoint, filters, _KEEP[endpoint]))
+
+
+def _window(query: Mapping[str, Sequence[str]]) -> tuple[float, float] | None:
+    """[from, to + 1 day) in Unix seconds, from the spec's dates (yyyy-MM-dd); None if bad."""
+    bounds = []
+    for name, default, extra in (("from", -math.inf, 0), ("to", math.inf, 86400)):
+        values = query.get(name)
+        if not values:
+            bounds.append(default)
+            continue
+        try:
+            day = datetime.strptime(values[0], "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+        bounds.append(day.timestamp() + extra)
+    return bounds[0], bounds[1]
 
 
 def _is_scheduled(entry: Entry) -> bool:

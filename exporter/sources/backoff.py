@@ -16,8 +16,6 @@ import time
 from collections.abc import Callable
 from typing import Final
 
-from exporter.errors import UpstreamError
-
 FLOOR: Final = 30.0
 
 
@@ -57,7 +55,7 @@ class Backoff:
         """May the call be made now?"""
         return self._clock() >= self._next_at
 
-    def failed(self, error: UpstreamError, consequence: str) -> None:
+    def failed(self, error: Exception, consequence: str) -> None:
         """Record a failure; `consequence` says what the exporter does meanwhile."""
         with self._lock:
             wait = min(self._floor * 2.0 ** min(self._failures, 32), self._ceiling)

@@ -30,6 +30,7 @@ from exporter.model.report import ProductStatus
 from exporter.model.texts import EventText, Messages, event_text
 from exporter.model.vocabulary import Impact, Product, State
 from exporter.snapshot import View
+from exporter.web.page_past import last_days
 from exporter.web.page_style import STYLE
 
 STATE_NAMES = {
@@ -111,6 +112,7 @@ def render_page(
     parts.extend(_events(report.events, report.messages, info.locale, now))
     parts.extend(_products(statuses))
     parts.extend(_regions(statuses))
+    parts.extend(last_days(report.past))
     anomalies = len(snapshot.report.anomalies)
     if anomalies:
         parts.append(

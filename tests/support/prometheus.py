@@ -192,10 +192,12 @@ def run_prometheus(
     *,
     global_config: dict[str, Any] | None = None,
     alertmanagers: Sequence[str] = (),
+    storage: Path | None = None,
 ) -> Iterator[PrometheusHandle]:
     """Start Prometheus on a free loopback port with these scrapes; stop it on exit.
 
-    `alertmanagers`: host:port of each Alertmanager the alerts are sent to.
+    `alertmanagers`: host:port of each Alertmanager the alerts are sent to; `storage`: a
+    TSDB directory to start on (blocks made by promtool), else a fresh one.
     """
     config = {
         "global": {"scrape_interval": "1s", "evaluation_interval": "1s", **(global_config or {})},
@@ -206,13 +208,17 @@ def run_prometheus(
         config["alerting"] = {
             "alertmanagers": [{"static_configs": [{"targets": list(alertmanagers)}]}]
         }
-    with run_prometheus_config(tmp_path, config, extra_args) as handle:
+    with run_prometheus_config(tmp_path, config, extra_args, storage=storage) as handle:
         yield handle
 
 
 @contextlib.contextmanager
 def run_prometheus_config(
-    tmp_path: Path, config: dict[str, Any], extra_args: Sequence[str] = ()
+    tmp_path: Path,
+    config: dict[str, Any],
+    extra_args: Sequence[str] = (),
+    *,
+    storage: Path | None = None,
 ) -> Iterator[PrometheusHandle]:
     """Start Prometheus on a free loopback port with this whole config; stop it on exit."""
     # A fresh directory per run: a reused TSDB would answer with the last run's series.
@@ -222,7 +228,7 @@ def run_prometheus_config(
 
     handle: PrometheusHandle | None = None
     for _ in range(3):  # free_port() can race with another process: retry on a new port
-        handle = _start(workdir, config_file, extra_args)
+        handle = _start(workdir, config_file, extra_args, storage or workdir / "data")
         if _wait_ready(handle):
             break
         _stop(handle.process)
@@ -242,7 +248,9 @@ def run_prometheus_config(
         _stop(handle.process)
 
 
-def _start(workdir: Path, config_file: Path, extra_args: Sequence[str]) -> PrometheusHandle:
+def _start(
+    workdir: Path, config_file: Path, extra_args: Sequence[str], storage: Path
+) -> PrometheusHandle:
     port = free_port()
     log_file = workdir / "prometheus.log"
     with log_file.open("wb") as log:
@@ -250,7 +258,7 @@ def _start(workdir: Path, config_file: Path, extra_args: Sequence[str]) -> Prome
             [
                 prometheus_binary(),
                 f"--config.file={config_file}",
-                f"--storage.tsdb.path={workdir / 'data'}",
+                f"--storage.tsdb.path={storage}",
                 f"--web.listen-address=127.0.0.1:{port}",
                 *extra_args,
             ],

@@ -1,8 +1,9 @@
 """The Status API source: the catalog (kept for --registry-ttl) and the open events.
 
 Asks through the API client (which holds the token). The events come first: a catalog
-refresh (once there is a catalog) and Adobe's texts for the open events are asked
-afterwards, with what is left of the scrape's deadline, and never fail a collection.
+refresh (once there is a catalog), the last 30 days of the record and Adobe's texts for the
+open events are asked afterwards, with what is left of the scrape's deadline, and never
+fail a collection.
 """
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from functools import partial
 
 from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.model.report import StatusReport, summarize
+from exporter.model.history import AdobeRecord
+from exporter.model.report import Scope, StatusReport, summarize
 from exporter.model.texts import tokens_of
 from exporter.model.vocabulary import ProductCatalog
-from exporter.parse import ShapeError, parse_registry, read_events
+from exporter.parse import ShapeError, keeping_records, parse_registry, read_events
 from exporter.sources.api.client import StatusClient
 from exporter.sources.api.messages import MessageCache
-from exporter.sources.catalog_cache import CatalogCache, LogOnce
+from exporter.sources.catalog_cache import MIN_TIME_LEFT, CatalogCache, LogOnce
+from exporter.sources.past_keeper import PastKeeper, replaying
 from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,8 @@ class ApiSource:
         self._texts = texts
         self._metrics = metrics
         self._clock = clock
+        self._locale = config.locale
+        self._past = PastKeeper(config.registry_ttl, config.past_days, clock=clock)
         self._log_once = LogOnce(log)
         self._catalog = CatalogCache(
             self._fetch_catalog,
@@ -70,7 +76,61 @@ class ApiSource:
         catalog, scope = self._catalog.refreshed(deadline)
         self._log_once.anomalies(events.anomalies)
         report = summarize(catalog, events.impacts, scope, events.anomalies)
+        self._read_past(catalog, scope, deadline)
+        report = replace(report, past=self._past.current)
         return self._with_texts(report, deadline)
+
+    def _read_past(self, catalog: ProductCatalog, scope: Scope, deadline: Deadline) -> None:
+        """The last 30 days, at most every --registry-ttl: `/events` with `from`/`to`. Like
+        the catalog and the texts, it never fails a collection, takes only what is left of
+        the scrape's deadline, and waits out the shared Backoff after a failure."""
+        now = self._clock()
+        left = deadline.remaining()
+        if not self._past.due(now) or (left is not None and left < MIN_TIME_LEFT):
+            return
+        keep, kept = self._past.keeper(now)
+        since = now - self._past.days * 86400
+        params = {**scope.query_params(), "from": [_day(since)], "to": [_day(now)]}
+        read = partial(read_events, now=now, keep=keep)
+        try:
+            self._client.get_decoded("events", params, deadline, read, conditional=False)
+        except Exception as error:  # the page keeps the last 30 days it had
+            self._past.failed(error)
+            return
+        self._past.update(catalog, scope, kept, now)
+
+    def record(
+        self, deadline: Deadline, since: float, replay_from: float | None = None
+    ) -> AdobeRecord:
+        """Adobe's record since `since` (Unix seconds): `/api/v1/events` with `from`/`to`
+        (dates, as the spec has them), read into records, with the titles' texts.
+
+        `replay_from`: keep only each event's replay from then on (`backfill`), no texts.
+        """
+        catalog, scope = self._catalog.current(deadline)
+        now = self._clock()
+        params = {**scope.query_params(), "from": [_day(since)], "to": [_day(now)]}
+        if replay_from is not None:
+            keep, replayed = replaying(replay_from)
+            read = partial(read_events, now=now, keep=keep)
+            events = self._client.get_decoded("events", params, deadline, read, conditional=False)
+            self._log_once.anomalies(events.anomalies)
+            return AdobeRecord(catalog, scope, [], now, locale=self._locale, replayed=replayed)
+        decode = keeping_records(read_events, now)
+        events = self._client.get_decoded("events", params, deadline, decode, conditional=False)
+        self._log_once.anomalies(events.anomalies)
+        record = AdobeRecord(catalog, scope, events.records, now, locale=self._locale)
+        if self._texts is None:
+            return record
+        latest = (one.history.latest() or {} for one in events.records)
+        tokens = list(
+            dict.fromkeys(t for entry in latest if (t := str(entry.get("titleToken") or "")))
+        )
+        try:
+            return replace(record, messages=self._texts.texts(tokens, deadline))
+        except Exception:  # the rows then show tokens; the record itself was read
+            log.exception("could not look up the texts of the events")
+            return record
 
     def close(self) -> None:
         self._client.close()
@@ -97,3 +157,8 @@ class ApiSource:
             raise UpstreamError(endpoint, "invalid_response", str(error)) from None
         self._log_once.malformed_entries(anomalies)
         return catalog
+
+
+def _day(epoch: float) -> str:
+    """A date as the spec's `from` and `to` take it (yyyy-MM-dd, UTC)."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")

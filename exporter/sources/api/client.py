@@ -75,6 +75,8 @@ class StatusClient:
         deadline: Deadline,
         decode: Callable[[Body], T],
         path_args: Mapping[str, str] | None = None,
+        *,
+        conditional: bool = True,
     ) -> T:
         """GET one Status API endpoint and decode its body with `decode`.
 
@@ -82,18 +84,19 @@ class StatusClient:
         `invalid_response` error: "body is not valid JSON" for a JSON or text encoding
         error, the ValueError's own message otherwise (a shape the model cannot read).
         A 304 (the API sent a validator before) reuses what the last answer decoded to.
-        `path_args` fill the placeholders of the endpoint's path (`{locale}`).
+        `path_args` fill the placeholders of the endpoint's path (`{locale}`). With
+        `conditional` False no validator is sent or kept (a window of Adobe's record).
         """
         self._fetcher.check_throttle(endpoint)
         token = self._tokens.token(deadline)
         try:
-            return self._get_once(endpoint, params, token, deadline, decode, path_args)
+            return self._get_once(endpoint, params, token, deadline, decode, path_args, conditional)
         except Unauthorized:
             log.info("Status API refused the token; requesting a new one and retrying once")
             self._tokens.invalidate(token)
         token = self._tokens.token(deadline)
         try:
-            return self._get_once(endpoint, params, token, deadline, decode, path_args)
+            return self._get_once(endpoint, params, token, deadline, decode, path_args, conditional)
         except Unauthorized:
             self._metrics.count_error(endpoint, "http")
             raise UpstreamError(endpoint, "http", "HTTP 401 even with a new token") from None
@@ -109,6 +112,7 @@ class StatusClient:
         deadline: Deadline,
         decode: Callable[[Body], T],
         path_args: Mapping[str, str] | None,
+        conditional: bool = True,
     ) -> T:
         return self._fetcher.get(
             endpoint,
@@ -118,7 +122,7 @@ class StatusClient:
             params={**params, "api_key": self._config.api_key},
             headers={"Authorization": f"Bearer {token.reveal()}"},
             raise_unauthorized=True,
-            conditional=endpoint not in UNCONDITIONAL,
+            conditional=conditional and endpoint not in UNCONDITIONAL,
         )
 
 

@@ -5,8 +5,8 @@ Two documents under --feed-url: SnowServiceRegistry (the catalog, kept for
 --region filter here, with the API source's semantics (`resolve` and `summarize`). Once
 there is a registry, StatusEvents is read first and the registry's refresh gets what is
 left of the scrape's deadline (see `CatalogCache`). Both documents are asked for
-conditionally: when nothing changed, Adobe answers 304 and the
-last parsed result is reused.
+conditionally: when nothing changed, Adobe answers 304 and the last parsed result is
+reused.
 """
 
 from __future__ import annotations
@@ -20,14 +20,16 @@ from functools import partial
 
 from exporter.config import CacheConfig, FeedConfig
 from exporter.deadline import Deadline
+from exporter.model.history import AdobeRecord, Replayed
 from exporter.model.report import Scope, StatusReport, summarize
 from exporter.model.texts import needed
 from exporter.model.vocabulary import Anomaly, ProductCatalog
-from exporter.parse import Events
+from exporter.parse import Events, keeping_records
 from exporter.sources.catalog_cache import CatalogCache, LogOnce
 from exporter.sources.feed.service_registry import parse_service_registry
 from exporter.sources.feed.status_events import read_feed
 from exporter.sources.fetch import Body, Fetcher
+from exporter.sources.past_keeper import PastKeeper, replaying
 from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ class FeedSource:
             "the registry",
             clock=clock,
         )
+        self._past = PastKeeper(config.registry_ttl, config.past_days, clock=clock)
         # What the last collection summarised, and its report (collections never overlap:
         # the cache runs one at a time).
         self._last: tuple[Events, ProductCatalog, Scope, StatusReport] | None = None
@@ -82,8 +85,16 @@ class FeedSource:
         """One collection; raises UpstreamError when the feed's answer cannot be used."""
         self._fetcher.check_throttle("events")
         catalog, scope = self._catalog.current(deadline)
-        read = partial(read_feed, now=self._clock())  # now: has an incident's end passed?
-        events = self._fetcher.get("events", self._feed.events_url, deadline, read)
+        now = self._clock()  # has an incident's end passed?
+        # At most every --registry-ttl, the same document also gives the last 30 days; it is
+        # then read whole (a 304 would hand back the last reading, replayed for nothing).
+        due = self._past.due(now)
+        keep, kept = self._past.keeper(now) if due else (None, [])
+        read = partial(read_feed, now=now, keep=keep)
+        url = self._feed.events_url
+        events = self._fetcher.get("events", url, deadline, read, conditional=not due)
+        if due:
+            self._past.update(catalog, scope, kept, now)
         # Only now, with the events read, may a registry refresh spend what time is left.
         catalog, scope = self._catalog.refreshed(deadline)
         last = self._last
@@ -96,9 +107,35 @@ class FeedSource:
         report = summarize(catalog, events.impacts, scope, events.anomalies)
         # The feed carries 40 days of texts; keep only what the open events can show.
         impacts = [impact for impact, _ in report.events]
-        report = replace(report, messages=needed(events.messages, impacts, self._locale))
+        messages = needed(events.messages, impacts, self._locale)
+        report = replace(report, messages=messages, past=self._past.current)
         self._last = (events, catalog, scope, report)
         return report
+
+    def record(
+        self, deadline: Deadline, since: float, replay_from: float | None = None
+    ) -> AdobeRecord:
+        """Adobe's record: every event the feed holds (about 40 days, whatever `since`).
+
+        `replay_from`: keep only each event's replay from then on (`backfill`).
+        """
+        del since  # the feed takes no query
+        self._fetcher.check_throttle("events")
+        catalog, scope = self._catalog.current(deadline)
+        now = self._clock()
+        replayed: list[Replayed] | None = None
+        if replay_from is None:
+            read = keeping_records(read_feed, now)
+        else:
+            keep, replayed = replaying(replay_from)
+            read = partial(read_feed, now=now, keep=keep)
+        # Unconditional: a 304 would hand back the last collection, read without records.
+        url = self._feed.events_url
+        events = self._fetcher.get("events", url, deadline, read, conditional=False)
+        self._log_once.anomalies(events.anomalies)
+        return AdobeRecord(
+            catalog, scope, events.records, now, events.messages, self._locale, replayed
+        )
 
     def close(self) -> None:
         self._fetcher.close()

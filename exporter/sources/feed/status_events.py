@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from exporter.model.impacts import dicts
+from exporter.model.impacts import Keep, dicts
 from exporter.model.vocabulary import Anomaly
 from exporter.parse import _FEED_SECTIONS as SECTIONS  # parse_feed's sections, read alike
 from exporter.parse import EventReader, Events, ShapeError, parse_feed
@@ -37,13 +37,13 @@ class _Section:
     readable: int = 0
 
 
-def read_feed(body: bytes | bytearray, *, now: float) -> Events:
-    """Open events and texts of a StatusEvents body; `now` as in parse_feed."""
+def read_feed(body: bytes | bytearray, *, now: float, keep: Keep | None = None) -> Events:
+    """Open events and texts of a StatusEvents body; `now` and `keep` as in parse_feed."""
     scanner = JsonScanner(body.decode(json.detect_encoding(body), "surrogatepass"))
     if scanner.peek() != "{":
         value = scanner.value()
         scanner.end()
-        parse_feed(value, now=now)  # valid JSON, but not an object: raises ShapeError
+        parse_feed(value, now=now, keep=keep)  # valid JSON, but not an object: raises ShapeError
     sections: dict[str, _Section] = {}
     problems: dict[str, str] = {}  # raised once the whole text is known to be JSON
     for name in scanner.members():
@@ -52,7 +52,7 @@ def read_feed(body: bytes | bytearray, *, now: float) -> Events:
             continue
         problems.pop(name, None)  # a repeated key replaces the earlier value, as in json.loads
         if scanner.peek() == "{":
-            sections[name] = _read_section(scanner, *SECTIONS[name], now)
+            sections[name] = _read_section(scanner, *SECTIONS[name], now, keep)
             continue
         value = scanner.value()
         sections[name] = _Section()
@@ -80,7 +80,12 @@ def read_feed(body: bytes | bytearray, *, now: float) -> Events:
 
 
 def _read_section(
-    scanner: JsonScanner, map_key: str, what: str, read: EventReader, now: float
+    scanner: JsonScanner,
+    map_key: str,
+    what: str,
+    read: EventReader,
+    now: float,
+    keep: Keep | None,
 ) -> _Section:
     """One section object: its events map streamed, its texts kept, the rest skipped."""
     section = _Section()
@@ -91,7 +96,7 @@ def _read_section(
             scanner.value()
         elif scanner.peek() == "{":
             section.has_events_map = True
-            section.part = _read_map(scanner, what, read, now, section)
+            section.part = _read_map(scanner, what, read, now, section, keep)
         else:
             section.has_events_map = True
             part = section.part = Events()
@@ -99,14 +104,23 @@ def _read_section(
             section.seen = len(value) if isinstance(value, list | dict) else 0
             for item in dicts(value, part.anomalies, what):
                 section.readable += readable(item)
-                read(item, part.impacts, part.anomalies, now)
+                read(item, part.impacts, part.anomalies, now, keep)
     return section
 
 
 def _read_map(
-    scanner: JsonScanner, what: str, read: EventReader, now: float, section: _Section
+    scanner: JsonScanner,
+    what: str,
+    read: EventReader,
+    now: float,
+    section: _Section,
+    keep: Keep | None,
 ) -> Events:
-    """An events map, one event at a time; a repeated id replaces the earlier event."""
+    """An events map, one event at a time; a repeated id replaces the earlier event.
+
+    Records go to `keep` as they are read, so each event's tree dies young: an id listed
+    twice (which json.dumps never writes, nor has Adobe) leaves both listings' records.
+    """
     by_id: dict[str, Events] = {}
     usable: dict[str, bool] = {}  # per id, as json.loads keeps only the last of a repeat
     for event_id in scanner.members():
@@ -114,7 +128,7 @@ def _read_map(
         item = scanner.value()
         usable[event_id] = readable(item)
         if isinstance(item, dict):
-            read(item, one.impacts, one.anomalies, now)
+            read(item, one.impacts, one.anomalies, now, keep)
         else:
             one.anomalies.append(Anomaly("malformed_entry", what))
     section.seen, section.readable = len(by_id), sum(usable.values())
