@@ -149,7 +149,7 @@ class FeedConfig:
 
 @dataclass(frozen=True)
 class CacheConfig:
-    """How long to trust what upstream said (cache, registry, staleness) and what to show.
+    """How long to trust what upstream said (cache, catalog, staleness) and what to show.
 
     Also the selection and the locale: both are resolved in the collection the cache keeps.
     """

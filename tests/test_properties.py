@@ -31,15 +31,10 @@ from exporter.collector import ScrapeCollector, status_families
 from exporter.config import Selection
 from exporter.model.report import ProductStatus, StatusReport, resolve, summarize
 from exporter.model.vocabulary import ProductCatalog, State
-from exporter.parse import (
-    Events,
-    ShapeError,
-    parse_events,
-    parse_feed,
-    parse_registry,
-    read_events,
-)
 from exporter.snapshot import Snapshot, View
+from exporter.sources.api.dto import parse_catalog, parse_events, read_events
+from exporter.sources.feed.status_events import parse_feed
+from exporter.sources.reading import Events, ShapeError
 from tests.support import payloads as p
 from tests.support.adobe_spec import require_spec
 from tests.support.payloads import NOW
@@ -106,19 +101,19 @@ class Reading:
         return [region.id for region in product.regions] if product else []
 
 
-def read(world: World, *, any_registry: bool = False, now: float = NOW) -> Reading:
+def read(world: World, *, any_catalog: bool = False, now: float = NOW) -> Reading:
     """The model over one world, every product, cloud and region selected.
 
-    `any_registry`: a registry the contract calls drift (no product or cloud with an id,
+    `any_catalog`: a registry the contract calls drift (no product or cloud with an id,
     no cloud listing a product: a ShapeError) is replaced by the sample one.
     """
     try:
-        registry, anomalies = parse_registry(world.products, world.clouds)
+        registry, anomalies = parse_catalog(world.products, world.clouds)
     except ShapeError:
-        if not any_registry:
+        if not any_catalog:
             raise
         assert registry_drifted(world)
-        registry, anomalies = parse_registry(p.products_payload(), p.clouds_payload())
+        registry, anomalies = parse_catalog(p.products_payload(), p.clouds_payload())
     events = (parse_feed if world.feed else parse_events)(world.events, now=now)
     scope = resolve(Selection(), registry)
     summary = summarize(registry, events.impacts, scope, [*anomalies, *events.anomalies])
@@ -299,9 +294,9 @@ def run_model(products: Any, clouds: Any, events_payload: Any, feed: bool, selec
 
 def _run_model(products: Any, clouds: Any, events_payload: Any, feed: bool, selection: Any) -> None:
     try:
-        registry, anomalies = parse_registry(products, clouds)
+        registry, anomalies = parse_catalog(products, clouds)
     except ShapeError:
-        registry, anomalies = parse_registry(p.products_payload(), p.clouds_payload())
+        registry, anomalies = parse_catalog(p.products_payload(), p.clouds_payload())
     try:
         events = (parse_feed if feed else parse_events)(events_payload, now=NOW)
     except ShapeError:
@@ -388,9 +383,9 @@ def test_every_spec_valid_payload_is_read_and_exposed_with_up_1(
     world = data.draw(raw_worlds(SPEC, feed))
     if events_drifted(world):  # spec-valid, but says nothing: never "all operational"
         with pytest.raises(ShapeError):
-            read(world, any_registry=True)
+            read(world, any_catalog=True)
         return
-    reading = read(world, any_registry=True)  # no ShapeError
+    reading = read(world, any_catalog=True)  # no ShapeError
     # Every status and severity the spec enumerates is one the model knows.
     unknown = [
         anomaly
@@ -687,7 +682,7 @@ def test_one_scenario_reads_alike_as_the_apis_dto_and_the_feeds_maps(
 def test_promtool_accepts_every_exposition(world: World) -> None:
     if events_drifted(world):
         return  # ShapeError: no exposition of statuses (see the up-1 test above)
-    text = exposition(read(world, any_registry=True).summary)
+    text = exposition(read(world, any_catalog=True).summary)
     assert_metrics_clean(text)
     assert_no_duplicate_series(samples(text))
 

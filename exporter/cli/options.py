@@ -180,7 +180,7 @@ FRESHNESS = Group(
         Opt(
             "--registry-ttl",
             "registry_ttl",
-            "Seconds to cache the product and cloud registry.",
+            "Seconds to keep the catalog of products and clouds before asking for it again.",
             envvar="ADOBE_STATUS_REGISTRY_TTL",
             type=Duration(REGISTRY_TTL_RANGE),
             default=3600.0,

@@ -91,7 +91,7 @@ class AdobeRecord:
                 yield one, product, kept
 
     def product(self, one: Replayed) -> Product | None:
-        """The registry's product (else what the event says of it), when selected."""
+        """The catalog's product (else what the event says of it), when selected."""
         product = self.catalog.products.get(one.product_id)
         if product is None:
             cloud_id, cloud = one.clouds[0] if one.clouds else ("", "unknown")
@@ -203,7 +203,7 @@ def _row(
 
 
 def totals(record: AdobeRecord, since: float) -> list[Totals]:
-    """Per product of the selection, in registry order: where the window spent its time.
+    """Per product of the selection, in catalog order: where the window spent its time.
 
     A product's state is the worst of its impacts (those the selection keeps), as
     `summarize` has it; each product is swept through its own pieces.

@@ -22,7 +22,7 @@ from exporter.model.vocabulary import (
 
 @dataclass(frozen=True)
 class Scope:
-    """A Selection resolved against the registry: ids only; None means everything."""
+    """A Selection resolved against the catalog: ids only; None means everything."""
 
     product_ids: frozenset[str] | None
     cloud_ids: frozenset[str] | None
@@ -49,17 +49,17 @@ class Scope:
         return self.region_ids is None or region_id in self.region_ids
 
 
-def resolve(selection: Selection, registry: ProductCatalog) -> Scope:
+def resolve(selection: Selection, catalog: ProductCatalog) -> Scope:
     """Turn ids or exact names into ids. An unknown value is kept as an id (never widens)."""
     unresolved: list[str] = []
-    products = {product.name: product.id for product in registry.products.values()}
-    clouds = {name: cloud_id for cloud_id, name in registry.clouds.items()}
+    products = {product.name: product.id for product in catalog.products.values()}
+    clouds = {name: cloud_id for cloud_id, name in catalog.clouds.items()}
     regions = {
         region.name: region.id
-        for product in registry.products.values()
+        for product in catalog.products.values()
         for region in product.regions
     }
-    region_ids = {region.id for product in registry.products.values() for region in product.regions}
+    region_ids = {region.id for product in catalog.products.values() for region in product.regions}
 
     def ids(
         values: tuple[str, ...], known: Iterable[str], names: dict[str, str]
@@ -79,8 +79,8 @@ def resolve(selection: Selection, registry: ProductCatalog) -> Scope:
         return frozenset(out)
 
     return Scope(
-        product_ids=ids(selection.products, registry.products, products),
-        cloud_ids=ids(selection.clouds, registry.clouds, clouds),
+        product_ids=ids(selection.products, catalog.products, products),
+        cloud_ids=ids(selection.clouds, catalog.clouds, clouds),
         region_ids=ids(selection.regions, region_ids, regions),
         unresolved=tuple(unresolved),
     )
@@ -111,7 +111,7 @@ class StatusReport:
 
 
 def summarize(
-    registry: ProductCatalog,
+    catalog: ProductCatalog,
     impacts: Iterable[Impact],
     scope: Scope,
     anomalies: Iterable[Anomaly] = (),
@@ -123,14 +123,14 @@ def summarize(
     twice) and every region they name, then their states.
     """
     statuses: dict[str, ProductStatus] = {}
-    for product in registry.products.values():
+    for product in catalog.products.values():
         if scope.wants_product(product):
             statuses[product.id] = _zeroed(product, scope)
     kept: dict[tuple[str, str, str], tuple[Impact, ProductStatus]] = {}
     for impact in impacts:
         status = statuses.get(impact.product_id)
         if status is None:
-            product = registry.products.get(impact.product_id) or _unlisted(impact, registry)
+            product = catalog.products.get(impact.product_id) or _unlisted(impact, catalog)
             if not scope.wants_product(product):
                 continue
             status = statuses[product.id] = _zeroed(product, scope)
@@ -142,7 +142,7 @@ def summarize(
         if previous is None or _rank(impact) > _rank(previous[0]):
             kept[key] = (impact, status)
         for region in named:
-            # Prefer the registry's spelling of a region it knows.
+            # Prefer the catalog's spelling of a region it knows.
             status.regions.setdefault(region.id, (region, State.OPERATIONAL))
     events: list[tuple[Impact, Product]] = []
     for impact, status in kept.values():
@@ -189,10 +189,10 @@ def _named_regions(impact: Impact, scope: Scope) -> list[Region]:
     ]
 
 
-def _unlisted(impact: Impact, registry: ProductCatalog) -> Product:
-    """A product the registry does not (yet) know: take what the event says of it."""
+def _unlisted(impact: Impact, catalog: ProductCatalog) -> Product:
+    """A product the catalog does not (yet) know: take what the event says of it."""
     cloud_id, cloud = "", "unknown"
     if impact.clouds:
         cloud_id, cloud = impact.clouds[0]
-        cloud = registry.clouds.get(cloud_id, cloud)
+        cloud = catalog.clouds.get(cloud_id, cloud)
     return Product(impact.product_id, impact.product_name, cloud, cloud_id)

@@ -68,9 +68,9 @@ class Product:
 
 @dataclass(frozen=True)
 class ProductCatalog:
-    """Adobe's product registry: what exists, so that silence can be reported as 0."""
+    """Adobe's product catalog: what exists, so that silence can be reported as 0."""
 
-    products: dict[str, Product]  # by id, in registry order
+    products: dict[str, Product]  # by id, in catalog order
     clouds: dict[str, str]  # cloud id -> name
 
 

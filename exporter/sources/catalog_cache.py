@@ -62,7 +62,7 @@ class LogOnce:
     def malformed_entries(self, anomalies: Iterable[Anomaly]) -> None:
         """Each catalog entry that could not be read, once."""
         for anomaly in anomalies:
-            self.warning(anomaly, "skipped a malformed registry entry (%s)", anomaly.value)
+            self.warning(anomaly, "skipped a malformed catalog entry (%s)", anomaly.value)
 
 
 class CatalogCache:

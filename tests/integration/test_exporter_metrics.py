@@ -222,9 +222,7 @@ def test_self_metrics_after_a_good_scrape(exporter: RunningExporter, clock: obje
     )
 
 
-def test_registry_is_cached_between_scrapes(
-    simulator: Simulator, exporter: RunningExporter
-) -> None:
+def test_catalog_is_cached_between_scrapes(simulator: Simulator, exporter: RunningExporter) -> None:
     for _ in range(3):
         exporter.scrape()
     assert simulator.requests("products") == 1

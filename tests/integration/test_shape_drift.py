@@ -84,7 +84,7 @@ def test_events_without_known_keys_are_invalid_and_keep_the_last_statuses(
         ("clouds", json.dumps([{"cloudId": "503461", "cloudName": "Adobe Experience Cloud"}])),
     ],
 )
-def test_first_registry_without_known_keys_gives_up_0(
+def test_first_catalog_without_known_keys_gives_up_0(
     simulator: Simulator, exporter: RunningExporter, endpoint: str, body: str
 ) -> None:
     simulator.inject(endpoint, body=body, times=None)
@@ -104,7 +104,7 @@ def test_first_registry_without_known_keys_gives_up_0(
         ("clouds", json.dumps([{"id": "503461", "name": "Adobe Experience Cloud", "x": []}])),
     ],
 )
-def test_registry_refresh_without_known_keys_keeps_the_previous_registry(
+def test_catalog_refresh_without_known_keys_keeps_the_previous_catalog(
     simulator: Simulator,
     exporter: RunningExporter,
     clock: FakeClock,

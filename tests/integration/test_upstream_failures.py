@@ -223,7 +223,7 @@ def test_ims_failures_give_up_0_and_token_failure(
     assert value(exporter.scrape(), "adobe_status_up") == 1
 
 
-def test_registry_failure_without_previous_registry_is_up_0(
+def test_catalog_failure_without_previous_catalog_is_up_0(
     simulator: Simulator, exporter: RunningExporter
 ) -> None:
     simulator.inject("products", status=500)

@@ -24,8 +24,9 @@ from typing import Any
 from exporter.config import Selection
 from exporter.model.history import AdobeRecord
 from exporter.model.report import resolve
-from exporter.parse import keeping_records, parse_registry
+from exporter.sources.api.dto import parse_catalog
 from exporter.sources.feed.status_events import read_feed
+from exporter.sources.reading import keeping_records
 from tests.support import payloads
 
 MINUTE = 60
@@ -230,7 +231,7 @@ NOW = 1_795_953_600  # 2026-11-29T12:00:00Z
 
 
 def adobe_record(selection: Selection | None = None, now: int = NOW) -> AdobeRecord:
-    catalog, _ = parse_registry(payloads.products_payload(), payloads.clouds_payload())
+    catalog, _ = parse_catalog(payloads.products_payload(), payloads.clouds_payload())
     events = keeping_records(read_feed, now)(json.dumps(feed(now)).encode())
     scope = resolve(selection or Selection(), catalog)
     return AdobeRecord(catalog, scope, events.records, now, events.messages)

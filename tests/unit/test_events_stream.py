@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from exporter.parse import Events, ShapeError, parse_events, read_events
 from exporter.simulator import Scale, Simulator
 from exporter.simulator.feed_snapshot import Filters
+from exporter.sources.api.dto import parse_events, read_events
+from exporter.sources.reading import Events, ShapeError
 from tests.fixtures import real_events as real
 from tests.support import payloads as p
 

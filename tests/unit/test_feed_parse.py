@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exporter.model.vocabulary import Region
-from exporter.parse import Events, ShapeError, parse_feed
 from exporter.simulator import Scale, Simulator
 from exporter.sources.feed.service_registry import parse_service_registry
-from exporter.sources.feed.status_events import read_feed
+from exporter.sources.feed.status_events import parse_feed, read_feed
+from exporter.sources.reading import Events, ShapeError
 from tests.support import payloads as p
 from tests.support.adobe_spec import require_spec
 from tests.support.spec_strategies import Spec, spliced, worlds

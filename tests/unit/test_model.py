@@ -9,7 +9,9 @@ import pytest
 from exporter.config import Selection
 from exporter.model.report import StatusReport, resolve, summarize
 from exporter.model.vocabulary import Message, State, parse_time, severity_label
-from exporter.parse import ShapeError, parse_events, parse_feed, parse_registry
+from exporter.sources.api.dto import parse_catalog, parse_events
+from exporter.sources.feed.status_events import parse_feed
+from exporter.sources.reading import ShapeError
 from tests.support import payloads as p
 from tests.support.payloads import NOW
 
@@ -17,7 +19,7 @@ from tests.support.payloads import NOW
 def summary_of(
     payload: dict[str, Any], selection: Selection = Selection(), feed: bool = False
 ) -> StatusReport:
-    registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
+    registry, _ = parse_catalog(p.products_payload(), p.clouds_payload())
     events = parse_feed(payload, now=NOW) if feed else parse_events(payload, now=NOW)
     return summarize(registry, events.impacts, resolve(selection, registry), events.anomalies)
 
@@ -199,14 +201,14 @@ def test_region_selection_ignores_events_only_elsewhere() -> None:
 
 
 def test_unknown_selection_value_is_kept_as_id_and_never_widens() -> None:
-    registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
+    registry, _ = parse_catalog(p.products_payload(), p.clouds_payload())
     scope = resolve(Selection(products=("No Such Product",)), registry)
     assert scope.query_params() == {"productIds": ["No Such Product"]}
     assert scope.unresolved == ("No Such Product",)
 
 
 def test_query_params_use_resolved_ids() -> None:
-    registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
+    registry, _ = parse_catalog(p.products_payload(), p.clouds_payload())
     scope = resolve(
         Selection(products=("Adobe Analytics",), clouds=("503461",), regions=("EMEA",)), registry
     )
@@ -375,7 +377,7 @@ def test_parse_time_reads_seconds_milliseconds_and_iso(value: Any, expected: flo
 
 
 def test_registry_maps_products_to_their_cloud_names() -> None:
-    registry, anomalies = parse_registry(p.products_payload(), p.clouds_payload())
+    registry, anomalies = parse_catalog(p.products_payload(), p.clouds_payload())
     assert {pid: prod.cloud for pid, prod in registry.products.items()} == {
         "503467": "Adobe Experience Cloud",
         "503486": "Adobe Experience Cloud",
@@ -387,7 +389,7 @@ def test_registry_maps_products_to_their_cloud_names() -> None:
 @pytest.mark.parametrize(("products", "clouds"), [(None, []), ({}, []), ([], "x"), ("x", [])])
 def test_unreadable_registry_is_a_shape_error(products: Any, clouds: Any) -> None:
     with pytest.raises(ShapeError):
-        parse_registry(products, clouds)
+        parse_catalog(products, clouds)
 
 
 def test_huge_integer_time_is_not_a_time() -> None:
@@ -714,11 +716,11 @@ def test_registry_with_nothing_to_read_is_a_shape_error_naming_its_endpoint(
     products: Any, clouds: Any, blamed: str
 ) -> None:
     with pytest.raises(ShapeError, match=f"^{blamed}:"):
-        parse_registry(products, clouds)
+        parse_catalog(products, clouds)
 
 
 def test_cloud_products_may_be_bare_ids() -> None:
     clouds = [{"id": "503461", "name": "Adobe Experience Cloud", "cloudProducts": ["503467"]}]
-    registry, anomalies = parse_registry(p.products_payload(), clouds)
+    registry, anomalies = parse_catalog(p.products_payload(), clouds)
     assert registry.products["503467"].cloud == "Adobe Experience Cloud"
     assert anomalies == []

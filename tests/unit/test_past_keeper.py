@@ -11,7 +11,7 @@ from exporter.config import Selection
 from exporter.errors import UpstreamError
 from exporter.model.report import Scope, resolve
 from exporter.model.vocabulary import ProductCatalog
-from exporter.parse import parse_registry
+from exporter.sources.api.dto import parse_catalog
 from exporter.sources.past_keeper import PastKeeper
 from tests.support import payloads
 from tests.support.exporters import FakeClock
@@ -21,7 +21,7 @@ HOUR = 3600.0
 
 
 def catalog_and_scope() -> tuple[ProductCatalog, Scope]:
-    catalog, _ = parse_registry(payloads.products_payload(), payloads.clouds_payload())
+    catalog, _ = parse_catalog(payloads.products_payload(), payloads.clouds_payload())
     return catalog, resolve(Selection(), catalog)
 
 

@@ -18,7 +18,9 @@ from exporter.collector import status_families
 from exporter.config import Selection
 from exporter.model.report import StatusReport, resolve, summarize
 from exporter.model.vocabulary import Message
-from exporter.parse import Events, parse_events, parse_feed, parse_registry, read_events
+from exporter.sources.api.dto import parse_catalog, parse_events, read_events
+from exporter.sources.feed.status_events import parse_feed
+from exporter.sources.reading import Events
 from tests.fixtures import real_events as real
 from tests.support.adobe_spec import require_spec
 from tests.support.payloads import NOW
@@ -32,7 +34,7 @@ READERS: dict[str, Callable[[], Events]] = {
 
 
 def read(shape: str) -> tuple[Events, StatusReport]:
-    registry, anomalies = parse_registry(real.products_payload(), real.clouds_payload())
+    registry, anomalies = parse_catalog(real.products_payload(), real.clouds_payload())
     assert anomalies == []
     events = READERS[shape]()
     summary = summarize(registry, events.impacts, resolve(Selection(), registry), events.anomalies)

@@ -22,10 +22,10 @@ from exporter.model.record import ProductRecord
 from exporter.model.replay import impact_at
 from exporter.model.report import StatusReport, resolve, summarize
 from exporter.model.vocabulary import Impact
-from exporter.parse import parse_registry, read_events
 from exporter.simulator import Simulator
 from exporter.simulator.feed_snapshot import Filters
 from exporter.simulator.scale import Scale
+from exporter.sources.api.dto import parse_catalog, read_events
 from exporter.sources.feed.status_events import read_feed
 from tests.support import payloads as p
 from tests.support.adobe_spec import require_spec
@@ -50,9 +50,9 @@ def statuses(report: StatusReport) -> dict[str, object]:
 
 def live_and_records(world: World, now: float) -> tuple[StatusReport, StatusReport]:
     try:
-        registry, _ = parse_registry(world.products, world.clouds)
+        registry, _ = parse_catalog(world.products, world.clouds)
     except ValueError:
-        registry, _ = parse_registry(p.products_payload(), p.clouds_payload())
+        registry, _ = parse_catalog(p.products_payload(), p.clouds_payload())
     scope = resolve(Selection(), registry)
     body = json.dumps(world.events).encode()
     kept: list[ProductRecord] = []

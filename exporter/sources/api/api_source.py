@@ -22,11 +22,12 @@ from exporter.model.history import AdobeRecord
 from exporter.model.report import Scope, StatusReport, summarize
 from exporter.model.texts import tokens_of
 from exporter.model.vocabulary import ProductCatalog
-from exporter.parse import ShapeError, keeping_records, parse_registry, read_events
 from exporter.sources.api.client import StatusClient
+from exporter.sources.api.dto import parse_catalog, read_events
 from exporter.sources.api.messages import MessageCache
 from exporter.sources.catalog_cache import MIN_TIME_LEFT, CatalogCache, LogOnce
 from exporter.sources.past_keeper import PastKeeper, replaying
+from exporter.sources.reading import ShapeError, keeping_records
 from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class ApiSource:
             config,
             self._log_once,
             unresolved="selection %r matches no product, cloud or region id or "
-            "name in the registry; passing it on as an id",
+            "name in the catalog; passing it on as an id",
             clock=clock,
         )
 
@@ -150,7 +151,7 @@ class ApiSource:
         products = self._client.get("products", {}, deadline)
         clouds = self._client.get("clouds", {}, deadline)
         try:
-            catalog, anomalies = parse_registry(products, clouds)
+            catalog, anomalies = parse_catalog(products, clouds)
         except ShapeError as error:
             endpoint = "products" if str(error).startswith("products") else "clouds"
             self._metrics.count_error(endpoint, "invalid_response")

@@ -3,7 +3,7 @@
 Two documents under --feed-url: SnowServiceRegistry (the catalog, kept for
 --registry-ttl) and StatusEvents. The feed takes no query, so --product, --cloud and
 --region filter here, with the API source's semantics (`resolve` and `summarize`). Once
-there is a registry, StatusEvents is read first and the registry's refresh gets what is
+there is a catalog, StatusEvents is read first and the catalog's refresh gets what is
 left of the scrape's deadline (see `CatalogCache`). Both documents are asked for
 conditionally: when nothing changed, Adobe answers 304 and the last parsed result is
 reused.
@@ -24,18 +24,18 @@ from exporter.model.history import AdobeRecord, Replayed
 from exporter.model.report import Scope, StatusReport, summarize
 from exporter.model.texts import needed
 from exporter.model.vocabulary import Anomaly, ProductCatalog
-from exporter.parse import Events, keeping_records
 from exporter.sources.catalog_cache import CatalogCache, LogOnce
 from exporter.sources.feed.service_registry import parse_service_registry
 from exporter.sources.feed.status_events import read_feed
 from exporter.sources.fetch import Body, Fetcher
 from exporter.sources.past_keeper import PastKeeper, replaying
+from exporter.sources.reading import Events, keeping_records
 from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)
 
 
-def read_registry(body: Body) -> tuple[ProductCatalog, list[Anomaly]]:
+def read_service_registry(body: Body) -> tuple[ProductCatalog, list[Anomaly]]:
     """A SnowServiceRegistry body decoded and read (2.3 MB: json.loads is fine here)."""
     return parse_service_registry(json.loads(body))
 
@@ -67,8 +67,7 @@ class FeedSource:
             self._fetch_catalog,
             config,
             self._log_once,
-            unresolved="selection %r matches no product, cloud or region id or name in "
-            "the registry",
+            unresolved="selection %r matches no product, cloud or region id or name in the catalog",
             clock=clock,
         )
         self._past = PastKeeper(config.registry_ttl, config.past_days, clock=clock)
@@ -95,7 +94,7 @@ class FeedSource:
         events = self._fetcher.get("events", url, deadline, read, conditional=not due)
         if due:
             self._past.update(catalog, scope, kept, now)
-        # Only now, with the events read, may a registry refresh spend what time is left.
+        # Only now, with the events read, may a catalog refresh spend what time is left.
         catalog, scope = self._catalog.refreshed(deadline)
         last = self._last
         if last is not None and last[0] is events and last[1] is catalog and last[2] is scope:
@@ -142,7 +141,7 @@ class FeedSource:
 
     def _fetch_catalog(self, deadline: Deadline) -> ProductCatalog:
         catalog, anomalies = self._fetcher.get(
-            "registry", self._feed.registry_url, deadline, read_registry
+            "registry", self._feed.registry_url, deadline, read_service_registry
         )
         self._log_once.malformed_entries(anomalies)
         return catalog

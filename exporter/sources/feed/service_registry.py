@@ -7,7 +7,7 @@ Shape (maps keyed by id, each entry carrying its own id):
 serviceEnvironments: [envId]}}`, `environments{id: {id, name, regionId: [regionName]}}`.
 
 A product's regions are the regions of its services' environments (its own services and
-its offerings'); a region's id is its name, as in the events. Like `parse_registry`, a
+its offerings'); a region's id is its name, as in the events. Like `parse_catalog`, a
 top level it cannot read raises ShapeError, and a malformed entry or reference is
 skipped and reported as an Anomaly.
 """
@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from exporter.model.vocabulary import Anomaly, Product, ProductCatalog, Region, clean_text
-from exporter.parse import ShapeError
+from exporter.sources.reading import ShapeError
 
 _SECTIONS = ("clouds", "products", "offerings", "services", "environments")
 

@@ -16,14 +16,73 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from exporter.model.impacts import Keep, dicts
-from exporter.model.vocabulary import Anomaly
-from exporter.parse import _FEED_SECTIONS as SECTIONS  # parse_feed's sections, read alike
-from exporter.parse import EventReader, Events, ShapeError, parse_feed
-from exporter.parse import _read_messages as read_messages
-from exporter.parse import _readable as readable
-from exporter.parse import _require_readable as require_readable
+from exporter.model.impacts import Keep, dicts, read_incident, read_maintenance, text
+from exporter.model.vocabulary import Anomaly, Message
 from exporter.sources.jsonstream import JsonScanner
+from exporter.sources.reading import (
+    EventReader,
+    Events,
+    ShapeError,
+    count,
+    is_readable,
+    require_readable,
+    top,
+)
+
+# Each section of the feed and the key of its events map in it.
+SECTIONS: dict[str, tuple[str, str, EventReader]] = {
+    "incidentEvent": ("incidents", "incident", read_incident),
+    "maintenanceEvent": ("maintenance", "maintenance", read_maintenance),
+}
+
+
+def parse_feed(payload: object, *, now: float, keep: Keep | None = None) -> Events:
+    """Open events and texts from the `Events` map shape (incidentEvent / maintenanceEvent).
+
+    A body in which neither section carries its events map is schema drift (ShapeError).
+    `now` (Unix seconds) decides whether an incident's `endedOn` has passed.
+    """
+    body = top(payload, *SECTIONS)
+    sections = {name: body.get(name) or {} for name in SECTIONS}
+    if not all(isinstance(section, dict) for section in sections.values()):
+        raise ShapeError("incidentEvent and maintenanceEvent must be objects")
+    if not any(key in sections[name] for name, (key, _, _) in SECTIONS.items()):
+        raise ShapeError("none of incidentEvent.incidents, maintenanceEvent.maintenance")
+    events = Events()
+    seen = readable = 0
+    for name, (key, what, read) in SECTIONS.items():
+        section = sections[name]
+        seen += count(section.get(key))
+        for event in dicts(section.get(key), events.anomalies, what):
+            readable += is_readable(event)
+            read(event, events.impacts, events.anomalies, now, keep)
+        read_messages(section.get("messages"), events)
+    require_readable(seen, readable)
+    return events
+
+
+def read_messages(value: object, events: Events) -> None:
+    """`messages{locale}{token}` (spec: `Message`) into `events.messages`."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        events.anomalies.append(Anomaly("malformed_entry", "messages"))
+        return
+    for locale, texts in value.items():
+        if not isinstance(texts, dict):
+            events.anomalies.append(Anomaly("malformed_entry", "messages"))
+            continue
+        known = events.messages.setdefault(text(locale), {})
+        for token, message in texts.items():
+            if not isinstance(message, dict):
+                events.anomalies.append(Anomaly("malformed_entry", "messages"))
+                continue
+            known.setdefault(
+                text(token),
+                Message(
+                    text=text(message.get("textMessage")), html=text(message.get("htmlMessage"))
+                ),
+            )
 
 
 @dataclass
@@ -103,7 +162,7 @@ def _read_section(
             value = scanner.value()
             section.seen = len(value) if isinstance(value, list | dict) else 0
             for item in dicts(value, part.anomalies, what):
-                section.readable += readable(item)
+                section.readable += is_readable(item)
                 read(item, part.impacts, part.anomalies, now, keep)
     return section
 
@@ -126,7 +185,7 @@ def _read_map(
     for event_id in scanner.members():
         one = by_id[event_id] = Events()
         item = scanner.value()
-        usable[event_id] = readable(item)
+        usable[event_id] = is_readable(item)
         if isinstance(item, dict):
             read(item, one.impacts, one.anomalies, now, keep)
         else:
