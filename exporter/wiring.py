@@ -80,7 +80,7 @@ def build_service(
     # the feed source, needing no token, does without.
     from exporter.sources.api.api_source import ApiSource
     from exporter.sources.api.client import StatusClient
-    from exporter.sources.api.messages import MessageCache, api_fetch
+    from exporter.sources.api.text_cache import TextCache, api_fetch
     from exporter.sources.api.token import TokenProvider
 
     metrics = UpstreamMetrics()
@@ -91,7 +91,7 @@ def build_service(
     def secrets() -> tuple[Secret, ...]:  # masked in logs and in Adobe's texts alike
         return (client_secret(), *tokens.current_values())
 
-    texts = MessageCache(
+    texts = TextCache(
         api_fetch(client, secrets),
         cache_config.locale,
         backoff_ceiling=cache_config.registry_ttl,

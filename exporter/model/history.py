@@ -17,7 +17,7 @@ from exporter.model.record import ProductRecord, text
 from exporter.model.report import Scope, StatusReport, summarize
 from exporter.model.texts import event_link, event_text
 from exporter.model.timeline import INF, Piece, may_touch, pieces, spans
-from exporter.model.vocabulary import Impact, Message, Product, ProductCatalog, State
+from exporter.model.vocabulary import Impact, Product, ProductCatalog, State, Text
 
 # The worst severity an incident reached: by state, a known severity over "unknown".
 _RANK = {"trivial": 1, "potential": 2, "unknown": 3, "minor": 4, "major": 5}
@@ -70,7 +70,7 @@ class AdobeRecord:
     scope: Scope
     records: list[ProductRecord]
     now: float  # the instant of reading
-    messages: Mapping[str, Mapping[str, Message]] = field(default_factory=dict)
+    texts: Mapping[str, Mapping[str, Text]] = field(default_factory=dict)
     locale: str = "en"
     replayed: list[Replayed] | None = None
 
@@ -197,7 +197,7 @@ def _row(
         start=start,
         end=end,
         seconds=seconds,
-        title=event_text(impact, record.messages, record.locale).title,
+        title=event_text(impact, record.texts, record.locale).title,
         url=event_link(product.id, one.event_id),
     )
 

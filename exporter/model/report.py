@@ -12,11 +12,11 @@ from exporter.model.vocabulary import (
     SEVERITIES,
     Anomaly,
     Impact,
-    Message,
     Product,
     ProductCatalog,
     Region,
     State,
+    Text,
 )
 
 
@@ -104,8 +104,8 @@ class StatusReport:
     products: list[ProductStatus]
     events: list[tuple[Impact, Product]]
     anomalies: tuple[Anomaly, ...] = ()
-    # Adobe's texts for the open events, locale -> token -> Message (see exporter.model.texts).
-    messages: Mapping[str, Mapping[str, Message]] = field(default_factory=dict)
+    # Adobe's texts for the open events, locale -> token -> Text (see exporter.model.texts).
+    texts: Mapping[str, Mapping[str, Text]] = field(default_factory=dict)
     # Adobe's record over the last 30 days, per product (the page's "Last 30 days").
     past: Past | None = None
 

@@ -6,10 +6,10 @@ locale. They may hold the placeholders `{startDateTime}`, `{endDateTime}` and
 text (the contents of script, style and the like dropped, a link's target kept as text
 only when it is an http(s) URL), and the page escapes that text on output.
 
-Either source hands the texts over as one shape, `Messages` (locale -> token ->
-Message), on `StatusReport.messages`: the feed's own `messages{locale}{token}` sections
-(`Events.messages`, narrowed with `needed`), or what `/api/v1/messages` answered (see
-exporter.sources.api.messages). A token is looked up in the wanted locale, then its
+Either source hands the texts over as one shape, `Texts` (locale -> token ->
+Text), on `StatusReport.texts`: the feed's own `messages{locale}{token}` sections
+(`Events.texts`, narrowed with `needed`), or what `/api/v1/messages` answered (see
+exporter.sources.api.text_cache). A token is looked up in the wanted locale, then its
 language without region (`fr` for `fr-CA`), then `en`; failing that the token itself is
 shown, so an event never shows nothing.
 """
@@ -26,7 +26,7 @@ from typing import Final
 from urllib.parse import quote, urlsplit
 
 from exporter.config import DEFAULT_LOCALE
-from exporter.model.vocabulary import Impact, Message, clean_text
+from exporter.model.vocabulary import Impact, Text, clean_text
 
 EVENT_PAGE: Final = "https://status.adobe.com/products/{product_id}/{event_id}"
 MAX_TITLE_CHARS: Final = 200
@@ -38,7 +38,7 @@ ELLIPSIS: Final = "…"
 NO_TIME: Final = "(time not given)"
 NO_LINK: Final = "(link not given)"
 
-Messages = Mapping[str, Mapping[str, Message]]  # locale -> token -> Message
+Texts = Mapping[str, Mapping[str, Text]]  # locale -> token -> Text
 
 # Elements whose content is not text for a reader.
 _SKIPPED: Final = frozenset(
@@ -68,15 +68,15 @@ def tokens_of(impacts: Iterable[Impact]) -> list[str]:
     return list(dict.fromkeys(token for token in tokens if token))
 
 
-def needed(messages: Messages, impacts: Iterable[Impact], locale: str) -> Messages:
+def needed(texts: Texts, impacts: Iterable[Impact], locale: str) -> Texts:
     """Only what the page can show of `messages` (such as the feed's 40 days of texts):
     the texts of these events' tokens, in the locales of the fallback chain."""
     tokens = tokens_of(impacts)
-    kept: dict[str, dict[str, Message]] = {}
+    kept: dict[str, dict[str, Text]] = {}
     for wanted in fallback_locales(locale):
-        section = messages.get(wanted)
+        section = texts.get(wanted)
         if section is None:
-            section = _section_ignoring_case(messages, wanted)
+            section = _section_ignoring_case(texts, wanted)
         if section:
             kept[wanted] = {t: section[t] for t in tokens if t in section}
     return kept
@@ -92,14 +92,14 @@ def fallback_locales(locale: str) -> tuple[str, ...]:
     return tuple(chain)
 
 
-def find_message(messages: Messages, locale: str, token: str) -> Message | None:
+def find_text(texts: Texts, locale: str, token: str) -> Text | None:
     """The text behind `token` in the first locale of the fallback chain that has it."""
     if not token:
         return None
     for wanted in fallback_locales(locale):
-        section = messages.get(wanted)
+        section = texts.get(wanted)
         if section is None:
-            section = _section_ignoring_case(messages, wanted)
+            section = _section_ignoring_case(texts, wanted)
         if section is not None and (message := section.get(token)) is not None:
             return message
     return None
@@ -114,11 +114,11 @@ def event_link(product_id: str, event_id: str) -> str:
     )
 
 
-def event_text(impact: Impact, messages: Messages, locale: str) -> EventText:
+def event_text(impact: Impact, texts: Texts, locale: str) -> EventText:
     """Adobe's latest title and message for an open event, placeholders filled."""
     values = placeholder_values(impact)
-    title = find_message(messages, locale, impact.title_token)
-    message = find_message(messages, locale, impact.message_token)
+    title = find_text(texts, locale, impact.title_token)
+    message = find_text(texts, locale, impact.message_token)
     return EventText(
         title=_shown(title, impact.title_token, values, MAX_TITLE_CHARS),
         message=_shown(message, impact.message_token, values, MAX_MESSAGE_CHARS),
@@ -176,7 +176,7 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip() + ELLIPSIS
 
 
-def _shown(message: Message | None, token: str, values: Mapping[str, str], limit: int) -> str:
+def _shown(message: Text | None, token: str, values: Mapping[str, str], limit: int) -> str:
     if message is None:
         # Nothing known for it: the token itself, as inert text like any other.
         return shorten(_plain(token), limit)
@@ -188,9 +188,9 @@ def _plain(text: str) -> str:
     return " ".join(_CONTROLS.sub(" ", clean_text(text[:MAX_INPUT_CHARS])).split())
 
 
-def _section_ignoring_case(messages: Messages, locale: str) -> Mapping[str, Message] | None:
+def _section_ignoring_case(texts: Texts, locale: str) -> Mapping[str, Text] | None:
     wanted = locale.lower().replace("_", "-")
-    for key, section in messages.items():
+    for key, section in texts.items():
         if key.lower().replace("_", "-") == wanted:
             return section
     return None

@@ -88,7 +88,7 @@ class Anomaly:
 
 
 @dataclass(frozen=True, slots=True)
-class Message:
+class Text:
     """One of Adobe's texts behind a `titleToken` / `messageToken` (spec: `Message`).
 
     Either may hold the placeholders `{startDateTime}`, `{endDateTime}` and `{CFS_URL}`;
@@ -105,7 +105,7 @@ class Impact:
 
     The text fields come from the product's latest history entry, whatever its kind (a
     late root-cause `CFS` entry included): they are Adobe's latest words on the event.
-    Look the tokens up in `Events.messages[locale]` (feed) or `/api/v1/messages` (API).
+    Look the tokens up in `Events.texts[locale]` (feed) or `/api/v1/messages` (API).
     """
 
     event_id: str

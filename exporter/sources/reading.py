@@ -17,7 +17,7 @@ from typing import Any
 
 from exporter.model.impacts import Keep, text
 from exporter.model.record import ProductRecord
-from exporter.model.vocabulary import Anomaly, Impact, Message
+from exporter.model.vocabulary import Anomaly, Impact, Text
 
 # How one event of either kind is read: (event, impacts, anomalies, now, keep).
 EventReader = Callable[[Mapping[str, Any], list[Impact], list[Anomaly], float, Keep | None], None]
@@ -40,7 +40,7 @@ class Events:
 
     impacts: list[Impact] = field(default_factory=list)
     anomalies: list[Anomaly] = field(default_factory=list)
-    messages: dict[str, dict[str, Message]] = field(default_factory=dict)
+    texts: dict[str, dict[str, Text]] = field(default_factory=dict)
     # Every event's record per product, when the reader was asked to keep them.
     records: list[ProductRecord] = field(default_factory=list)
 

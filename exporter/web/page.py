@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 
 from exporter.config import DEFAULT_LOCALE
 from exporter.model.report import ProductStatus
-from exporter.model.texts import EventText, Messages, event_text
+from exporter.model.texts import EventText, Texts, event_text
 from exporter.model.vocabulary import Impact, Product, State
 from exporter.snapshot import View
 from exporter.web.page_past import last_days
@@ -109,7 +109,7 @@ def render_page(
         return "".join(parts)
 
     report = snapshot.report
-    parts.extend(_events(report.events, report.messages, info.locale, now))
+    parts.extend(_events(report.events, report.texts, info.locale, now))
     parts.extend(_products(statuses))
     parts.extend(_regions(statuses))
     parts.extend(last_days(report.past))
@@ -168,7 +168,7 @@ def _banner(statuses: list[ProductStatus], view: View, now: float) -> str:
 
 
 def _events(
-    events: list[tuple[Impact, Product]], messages: Messages, locale: str, now: float
+    events: list[tuple[Impact, Product]], texts: Texts, locale: str, now: float
 ) -> list[str]:
     e = html.escape
     ordered = sorted(
@@ -192,7 +192,7 @@ def _events(
         else:
             label = impact.severity.capitalize()
         regions = ", ".join(impact.region_names or _own_regions(product))
-        text = event_text(impact, messages, locale)
+        text = event_text(impact, texts, locale)
         parts.append(
             f'<tr class="{css}" data-event-id="{e(impact.event_id)}" '
             f'data-product-id="{e(product.id)}" data-state="{int(impact.state)}">'

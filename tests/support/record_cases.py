@@ -234,4 +234,4 @@ def adobe_record(selection: Selection | None = None, now: int = NOW) -> AdobeRec
     catalog, _ = parse_catalog(payloads.products_payload(), payloads.clouds_payload())
     events = keeping_records(read_feed, now)(json.dumps(feed(now)).encode())
     scope = resolve(selection or Selection(), catalog)
-    return AdobeRecord(catalog, scope, events.records, now, events.messages)
+    return AdobeRecord(catalog, scope, events.records, now, events.texts)

@@ -62,7 +62,7 @@ def simulator_feed(scale: Scale, seed: int, at: float, epoch_ms: bool = False) -
 def test_simulator_feeds_read_alike(seed: int, epoch_ms: bool) -> None:
     body = simulator_feed(Scale.typical(), seed, FROZEN + seed * 3600, epoch_ms)
     assert read(body).impacts  # there are open events to compare
-    assert read(body).messages  # and texts
+    assert read(body).texts  # and texts
     assert_same_as_json_loads(body)
 
 

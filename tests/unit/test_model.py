@@ -8,7 +8,7 @@ import pytest
 
 from exporter.config import Selection
 from exporter.model.report import StatusReport, resolve, summarize
-from exporter.model.vocabulary import Message, State, parse_time, severity_label
+from exporter.model.vocabulary import State, Text, parse_time, severity_label
 from exporter.sources.api.dto import parse_catalog, parse_events
 from exporter.sources.feed.status_events import parse_feed
 from exporter.sources.reading import ShapeError
@@ -654,10 +654,10 @@ def test_feed_texts_are_read_by_locale_and_token_and_junk_is_counted() -> None:
         "en": {"t": {"textMessage": "maintenance text"}, "m": {"textMessage": ["not text"]}}
     }
     events = parse_feed(payload, now=NOW)
-    assert events.messages == {
+    assert events.texts == {
         "en": {
-            "t": Message("Opened {startDateTime}", "<p>O</p>"),  # the incident's keeps the token
-            "m": Message("", ""),
+            "t": Text("Opened {startDateTime}", "<p>O</p>"),  # the incident's keeps the token
+            "m": Text("", ""),
         }
     }
     assert [a.value for a in events.anomalies] == ["messages", "messages"]

@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 
 from exporter.model.report import Scope, StatusReport, summarize
-from exporter.model.vocabulary import Impact, Message, Product, ProductCatalog, Region, State
+from exporter.model.vocabulary import Impact, Product, ProductCatalog, Region, State, Text
 from exporter.snapshot import Snapshot, View
 from exporter.web.page import PageInfo, render_page
 from tests.support.live import Node, parse_html
@@ -52,11 +52,11 @@ def impact(event_id: str, product_id: str, **overrides: object) -> Impact:
 
 def page_of(
     impacts: list[Impact],
-    messages: dict[str, dict[str, Message]] | None = None,
+    texts: dict[str, dict[str, Text]] | None = None,
     locale: str = "en",
 ) -> tuple[str, Node]:
     summary: StatusReport = summarize(REGISTRY, impacts, ALL)
-    summary = replace(summary, messages=messages or {})
+    summary = replace(summary, texts=texts or {})
     view = View(Snapshot(summary, [], NOW - 5), True, NOW - 5, 0.1)
     text = render_page(PageInfo("test", "https://status.adobe.io", locale=locale), view, None, NOW)
     return text, parse_html(text)
@@ -156,13 +156,13 @@ def test_an_event_naming_no_region_shows_the_products_own_regions() -> None:
 
 
 def test_each_row_shows_adobe_title_message_and_a_link_to_the_event_page() -> None:
-    messages = {
+    texts = {
         "en": {
-            "202609140001-t": Message("Adobe Analytics: degraded performance", ""),
-            "202609140001-m": Message("", "<p>Reports are delayed since {startDateTime}.</p>"),
+            "202609140001-t": Text("Adobe Analytics: degraded performance", ""),
+            "202609140001-m": Text("", "<p>Reports are delayed since {startDateTime}.</p>"),
         }
     }
-    _, page = page_of([impact("202609140001", "503467")], messages)
+    _, page = page_of([impact("202609140001", "503467")], texts)
     (row,) = event_rows(page)
     cell = says(row)
     assert part(cell, "title") == "Adobe Analytics: degraded performance"
@@ -175,11 +175,11 @@ def test_each_row_shows_adobe_title_message_and_a_link_to_the_event_page() -> No
 
 
 def test_locale_of_the_page_picks_the_text_with_english_fallback() -> None:
-    messages = {
-        "en": {"E-t": Message("Maintenance scheduled", ""), "E-m": Message("In English", "")},
-        "de": {"E-t": Message("Wartung geplant", "")},
+    texts = {
+        "en": {"E-t": Text("Maintenance scheduled", ""), "E-m": Text("In English", "")},
+        "de": {"E-t": Text("Wartung geplant", "")},
     }
-    _, page = page_of([impact("E", "503467")], messages, locale="de")
+    _, page = page_of([impact("E", "503467")], texts, locale="de")
     cell = says(event_rows(page)[0])
     assert (part(cell, "title"), part(cell, "message")) == ("Wartung geplant", "In English")
 
@@ -193,13 +193,13 @@ def test_unknown_texts_show_their_tokens_marked_as_such() -> None:
 
 
 def test_adobe_markup_never_reaches_the_page_as_markup() -> None:
-    hostile = Message(
+    hostile = Text(
         '<img src=x onerror="document.title=1">&lt;script&gt;alert(1)&lt;/script&gt;',
         "",
     )
-    messages = {"en": {"X-t": hostile, "X-m": Message("<b>bold</b> & <i>plain</i>", "")}}
+    texts = {"en": {"X-t": hostile, "X-m": Text("<b>bold</b> & <i>plain</i>", "")}}
     tricky = impact("X", "503467", message_token="X-m", title_token="X-t")
-    source, page = page_of([tricky], messages)
+    source, page = page_of([tricky], texts)
     cell = says(event_rows(page)[0])
     # The entity-escaped script is shown as the text it spells, and escaped again on output.
     assert part(cell, "title") == "<script>alert(1)</script>"

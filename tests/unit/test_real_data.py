@@ -17,7 +17,7 @@ from jsonschema import Draft4Validator
 from exporter.collector import status_families
 from exporter.config import Selection
 from exporter.model.report import StatusReport, resolve, summarize
-from exporter.model.vocabulary import Message
+from exporter.model.vocabulary import Text
 from exporter.sources.api.dto import parse_catalog, parse_events, read_events
 from exporter.sources.feed.status_events import parse_feed
 from exporter.sources.reading import Events
@@ -127,25 +127,25 @@ def test_open_events_carry_adobes_latest_words_and_times(shape: str) -> None:
 
 def test_the_feed_carries_its_texts_by_locale_and_token() -> None:
     events = parse_feed(real.feed(real.scenario()), now=NOW)
-    assert sorted(events.messages) == ["en", "fr"]
-    assert events.messages["en"]["202608040123-custom-1"] == Message(
+    assert sorted(events.texts) == ["en", "fr"]
+    assert events.texts["en"]["202608040123-custom-1"] == Text(
         text="Users in EMEA cannot load reports since {startDateTime}.",
         html="<p>Users in <b>EMEA</b> cannot load reports since {startDateTime}.</p>",
     )
     # Maintenance texts sit beside incident texts.
-    assert events.messages["en"][real.STARTED_TEXT].text == (
+    assert events.texts["en"][real.STARTED_TEXT].text == (
         "We've started a maintenance, until {endDateTime}."
     )
-    assert events.messages["fr"] == {
-        real.STARTED_TEXT: Message("Nous avons commencé une maintenance.", "<p>Maintenance.</p>")
+    assert events.texts["fr"] == {
+        real.STARTED_TEXT: Text("Nous avons commencé une maintenance.", "<p>Maintenance.</p>")
     }
     # Every token an open event names has its English text.
     for impact in events.impacts:
-        assert {impact.title_token, impact.message_token} <= events.messages["en"].keys()
+        assert {impact.title_token, impact.message_token} <= events.texts["en"].keys()
 
 
 def test_the_api_shape_carries_no_texts() -> None:
-    assert parse_events(real.dto(real.scenario()), now=NOW).messages == {}
+    assert parse_events(real.dto(real.scenario()), now=NOW).texts == {}
 
 
 def test_a_maintenance_ends_when_it_was_completed() -> None:

@@ -194,7 +194,7 @@ def test_generated_events_mix_canned_and_custom_texts_all_served() -> None:
     sim = Simulator(seed=3, clock=lambda: T0)
     feed = sim.payload_feed()
     (english,) = sim.messages("en")
-    for kind, section, messages in (
+    for kind, section, texts in (
         ("incidents", feed["incidentEvent"]["incidents"], english["incidentMessages"]),
         ("maintenance", feed["maintenanceEvent"]["maintenance"], english["maintenanceMessages"]),
     ):
@@ -203,8 +203,8 @@ def test_generated_events_mix_canned_and_custom_texts_all_served() -> None:
             for product in event["products"].values():
                 for entry in product["history"].values():
                     types.add(entry["messageType"])
-                    assert entry["messageToken"] in messages, (kind, entry["messageToken"])
-                    assert entry["titleToken"] in messages
+                    assert entry["messageToken"] in texts, (kind, entry["messageToken"])
+                    assert entry["titleToken"] in texts
         assert "Canned" in types
     incident_feed = feed["incidentEvent"]["messages"]["en"]
     assert all(incident_feed[t] == english["incidentMessages"][t] for t in incident_feed)
@@ -216,7 +216,7 @@ def custom_texts_by_state(seed: int, times: list[float]) -> dict[tuple[str, str]
     for now in times:
         sim = Simulator(seed=seed, clock=functools.partial(float, now))
         feed = sim.payload_feed()
-        for kind, section, messages in (
+        for kind, section, texts in (
             ("incident", feed["incidentEvent"]["incidents"], feed["incidentEvent"]["messages"]),
             (
                 "maintenance",
@@ -229,7 +229,7 @@ def custom_texts_by_state(seed: int, times: list[float]) -> dict[tuple[str, str]
                     for entry in product["history"].values():
                         if entry["messageType"] != "Custom":
                             continue
-                        text = messages["en"][entry["messageToken"]]["textMessage"]
+                        text = texts["en"][entry["messageToken"]]["textMessage"]
                         found.setdefault((kind, entry["status"].lower()), set()).add(text)
     return found
 

@@ -14,16 +14,16 @@ from exporter.model.texts import (
     MAX_TITLE_CHARS,
     NO_LINK,
     NO_TIME,
-    Messages,
+    Texts,
     event_link,
     event_text,
     fallback_locales,
-    find_message,
+    find_text,
     needed,
     to_text,
     tokens_of,
 )
-from exporter.model.vocabulary import Impact, Message, State
+from exporter.model.vocabulary import Impact, State, Text
 
 START = datetime(2026, 9, 14, 7, 30, tzinfo=UTC).timestamp()
 END = datetime(2026, 9, 14, 9, 0, tzinfo=UTC).timestamp()
@@ -51,23 +51,23 @@ def impact(**overrides: object) -> Impact:
     return replace(base, **overrides)  # type: ignore[arg-type]
 
 
-def texts(locale: str = "en", **by_token: str) -> Messages:
-    return {locale: {token: Message(text=text, html="") for token, text in by_token.items()}}
+def adobe_texts(locale: str = "en", **by_token: str) -> Texts:
+    return {locale: {token: Text(text=text, html="") for token, text in by_token.items()}}
 
 
 # -- placeholders ---------------------------------------------------------------------------
 
 
 def test_placeholders_are_filled_from_the_event_times_in_utc_and_the_cfs_url() -> None:
-    messages = {
+    texts = {
         "en": {
-            "t-1": Message(text="Maintenance on {startDateTime}", html=""),
-            "m-1": Message(
+            "t-1": Text(text="Maintenance on {startDateTime}", html=""),
+            "m-1": Text(
                 text="From {startDateTime} to {endDateTime}. Root cause: {CFS_URL}", html=""
             ),
         }
     }
-    shown = event_text(impact(), messages, "en")
+    shown = event_text(impact(), texts, "en")
     assert shown.title == "Maintenance on 2026-09-14 07:30 UTC"
     assert shown.message == (
         f"From 2026-09-14 07:30 UTC to 2026-09-14 09:00 UTC. Root cause: {CFS}"
@@ -76,27 +76,25 @@ def test_placeholders_are_filled_from_the_event_times_in_utc_and_the_cfs_url() -
 
 
 def test_missing_times_and_url_say_so_instead_of_showing_the_placeholder() -> None:
-    messages = texts(**{"m-1": "{startDateTime} / {endDateTime} / {CFS_URL}"})
-    shown = event_text(impact(start=None, end=None, cfs_url=""), messages, "en")
+    texts = adobe_texts(**{"m-1": "{startDateTime} / {endDateTime} / {CFS_URL}"})
+    shown = event_text(impact(start=None, end=None, cfs_url=""), texts, "en")
     assert shown.message == f"{NO_TIME} / {NO_TIME} / {NO_LINK}"
 
 
 def test_other_braces_in_adobe_text_stay_as_they_are() -> None:
-    messages = texts(**{"m-1": "{0} {unknown} {startDateTime!r} {{x}}"})
-    assert event_text(impact(), messages, "en").message == "{0} {unknown} {startDateTime!r} {{x}}"
+    texts = adobe_texts(**{"m-1": "{0} {unknown} {startDateTime!r} {{x}}"})
+    assert event_text(impact(), texts, "en").message == "{0} {unknown} {startDateTime!r} {{x}}"
 
 
 def test_cfs_url_in_a_link_target_is_kept_as_text_with_its_query_intact() -> None:
-    messages = {
-        "en": {"m-1": Message(text="", html='<p>See <a href="{CFS_URL}">the report</a></p>')}
-    }
-    assert event_text(impact(), messages, "en").message == f"See the report ({CFS})"
+    texts = {"en": {"m-1": Text(text="", html='<p>See <a href="{CFS_URL}">the report</a></p>')}}
+    assert event_text(impact(), texts, "en").message == f"See the report ({CFS})"
 
 
 def test_hostile_cfs_url_stays_text() -> None:
     hostile = '"><script>document.title="pwned"</script>'
-    messages = texts(**{"m-1": "Report: {CFS_URL}"})
-    shown = event_text(impact(cfs_url=hostile), messages, "en")
+    texts = adobe_texts(**{"m-1": "Report: {CFS_URL}"})
+    shown = event_text(impact(cfs_url=hostile), texts, "en")
     # Text, which the page escapes: the value is shown, never parsed as markup.
     assert shown.message == f"Report: {hostile}"
 
@@ -113,18 +111,18 @@ def test_fallback_chain_is_locale_then_language_then_english() -> None:
 
 
 def test_text_in_the_wanted_locale_wins_over_english() -> None:
-    messages = {
-        "en": {"m-1": Message("Maintenance started", "")},
-        "fr": {"m-1": Message("Maintenance commencée", "")},
+    texts = {
+        "en": {"m-1": Text("Maintenance started", "")},
+        "fr": {"m-1": Text("Maintenance commencée", "")},
     }
-    assert event_text(impact(), messages, "fr").message == "Maintenance commencée"
-    assert event_text(impact(), messages, "fr-CA").message == "Maintenance commencée"
-    assert event_text(impact(), messages, "en").message == "Maintenance started"
+    assert event_text(impact(), texts, "fr").message == "Maintenance commencée"
+    assert event_text(impact(), texts, "fr-CA").message == "Maintenance commencée"
+    assert event_text(impact(), texts, "en").message == "Maintenance started"
 
 
 def test_missing_locale_falls_back_to_english_then_to_the_token() -> None:
-    messages = {"en": {"m-1": Message("Maintenance started", "")}, "ja": {}}
-    shown = event_text(impact(), messages, "ja")
+    texts = {"en": {"m-1": Text("Maintenance started", "")}, "ja": {}}
+    shown = event_text(impact(), texts, "ja")
     assert shown.message == "Maintenance started"
     assert shown.title == "t-1"  # no text anywhere: the token itself
     assert shown.found
@@ -134,19 +132,19 @@ def test_missing_locale_falls_back_to_english_then_to_the_token() -> None:
 
 
 def test_locale_keys_match_ignoring_case_and_separator() -> None:
-    messages = {"PT-br": {"m-1": Message("Manutenção iniciada", "")}}
-    assert find_message(messages, "pt_BR", "m-1") == Message("Manutenção iniciada", "")
+    texts = {"PT-br": {"m-1": Text("Manutenção iniciada", "")}}
+    assert find_text(texts, "pt_BR", "m-1") == Text("Manutenção iniciada", "")
 
 
 def test_text_message_is_preferred_and_html_used_when_text_is_empty() -> None:
-    both = {"en": {"m-1": Message("plain words", "<p>html words</p>")}}
+    both = {"en": {"m-1": Text("plain words", "<p>html words</p>")}}
     assert event_text(impact(), both, "en").message == "plain words"
-    html_only = {"en": {"m-1": Message("  ", "<p>html <b>words</b></p>")}}
+    html_only = {"en": {"m-1": Text("  ", "<p>html <b>words</b></p>")}}
     assert event_text(impact(), html_only, "en").message == "html words"
 
 
 def test_an_event_without_tokens_shows_no_text() -> None:
-    shown = event_text(impact(title_token="", message_token=""), texts(), "en")
+    shown = event_text(impact(title_token="", message_token=""), adobe_texts(), "en")
     assert (shown.title, shown.message, shown.found) == ("", "", False)
 
 
@@ -219,8 +217,8 @@ def test_control_characters_and_lone_surrogates_become_safe_text() -> None:
 
 def test_ten_kilobytes_of_text_is_cut_to_a_bounded_length() -> None:
     long_text = ("Adobe Analytics reports are delayed in EMEA. " * 240)[:10_240]
-    messages = texts(**{"m-1": long_text, "t-1": long_text})
-    shown = event_text(impact(), messages, "en")
+    texts = adobe_texts(**{"m-1": long_text, "t-1": long_text})
+    shown = event_text(impact(), texts, "en")
     assert len(shown.message) <= MAX_MESSAGE_CHARS
     assert len(shown.title) <= MAX_TITLE_CHARS
     assert shown.message.endswith(ELLIPSIS) and shown.title.endswith(ELLIPSIS)
@@ -266,13 +264,13 @@ def test_no_link_without_ids() -> None:
 
 def test_needed_keeps_only_the_open_events_texts_in_the_fallback_locales() -> None:
     feed = {
-        "en": {"t-1": Message("T", ""), "m-1": Message("M", ""), "old": Message("gone", "")},
-        "fr": {"m-1": Message("M fr", ""), "old": Message("ancien", "")},
-        "de": {"m-1": Message("M de", "")},
+        "en": {"t-1": Text("T", ""), "m-1": Text("M", ""), "old": Text("gone", "")},
+        "fr": {"m-1": Text("M fr", ""), "old": Text("ancien", "")},
+        "de": {"m-1": Text("M de", "")},
     }
     kept = needed(feed, [impact(), impact(message_token="", title_token="")], "fr")
     assert kept == {
-        "fr": {"m-1": Message("M fr", "")},
+        "fr": {"m-1": Text("M fr", "")},
         "en": {k: feed["en"][k] for k in ("t-1", "m-1")},
     }
     # What the page shows from it is what it would show from the whole feed.

@@ -24,7 +24,7 @@ from exporter.model.texts import tokens_of
 from exporter.model.vocabulary import ProductCatalog
 from exporter.sources.api.client import StatusClient
 from exporter.sources.api.dto import parse_catalog, read_events
-from exporter.sources.api.messages import MessageCache
+from exporter.sources.api.text_cache import TextCache
 from exporter.sources.catalog_cache import MIN_TIME_LEFT, CatalogCache, LogOnce
 from exporter.sources.past_keeper import PastKeeper, replaying
 from exporter.sources.reading import ShapeError, keeping_records
@@ -43,7 +43,7 @@ class ApiSource:
         metrics: UpstreamMetrics,
         *,
         clock: Callable[[], float] = time.time,
-        texts: MessageCache | None = None,
+        texts: TextCache | None = None,
     ) -> None:
         self._client = client
         self._texts = texts
@@ -128,7 +128,7 @@ class ApiSource:
             dict.fromkeys(t for entry in latest if (t := str(entry.get("titleToken") or "")))
         )
         try:
-            return replace(record, messages=self._texts.texts(tokens, deadline))
+            return replace(record, texts=self._texts.texts(tokens, deadline))
         except Exception:  # the rows then show tokens; the record itself was read
             log.exception("could not look up the texts of the events")
             return record
@@ -142,7 +142,7 @@ class ApiSource:
             return report
         tokens = tokens_of(impact for impact, _ in report.events)
         try:
-            return replace(report, messages=self._texts.texts(tokens, deadline))
+            return replace(report, texts=self._texts.texts(tokens, deadline))
         except Exception:  # the page then shows tokens; the statuses must still be served
             log.exception("could not look up the texts of the open events")
             return report

@@ -106,8 +106,8 @@ class FeedSource:
         report = summarize(catalog, events.impacts, scope, events.anomalies)
         # The feed carries 40 days of texts; keep only what the open events can show.
         impacts = [impact for impact, _ in report.events]
-        messages = needed(events.messages, impacts, self._locale)
-        report = replace(report, messages=messages, past=self._past.current)
+        texts = needed(events.texts, impacts, self._locale)
+        report = replace(report, texts=texts, past=self._past.current)
         self._last = (events, catalog, scope, report)
         return report
 
@@ -133,7 +133,7 @@ class FeedSource:
         events = self._fetcher.get("events", url, deadline, read, conditional=False)
         self._log_once.anomalies(events.anomalies)
         return AdobeRecord(
-            catalog, scope, events.records, now, events.messages, self._locale, replayed
+            catalog, scope, events.records, now, events.texts, self._locale, replayed
         )
 
     def close(self) -> None:

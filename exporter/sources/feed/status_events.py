@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 
 from exporter.model.impacts import Keep, dicts, read_incident, read_maintenance, text
-from exporter.model.vocabulary import Anomaly, Message
+from exporter.model.vocabulary import Anomaly, Text
 from exporter.sources.jsonstream import JsonScanner
 from exporter.sources.reading import (
     EventReader,
@@ -56,13 +56,13 @@ def parse_feed(payload: object, *, now: float, keep: Keep | None = None) -> Even
         for event in dicts(section.get(key), events.anomalies, what):
             readable += is_readable(event)
             read(event, events.impacts, events.anomalies, now, keep)
-        read_messages(section.get("messages"), events)
+        read_texts(section.get("messages"), events)
     require_readable(seen, readable)
     return events
 
 
-def read_messages(value: object, events: Events) -> None:
-    """`messages{locale}{token}` (spec: `Message`) into `events.messages`."""
+def read_texts(value: object, events: Events) -> None:
+    """`messages{locale}{token}` (spec: `Message`) into `events.texts`."""
     if value is None:
         return
     if not isinstance(value, dict):
@@ -72,16 +72,14 @@ def read_messages(value: object, events: Events) -> None:
         if not isinstance(texts, dict):
             events.anomalies.append(Anomaly("malformed_entry", "messages"))
             continue
-        known = events.messages.setdefault(text(locale), {})
+        known = events.texts.setdefault(text(locale), {})
         for token, message in texts.items():
             if not isinstance(message, dict):
                 events.anomalies.append(Anomaly("malformed_entry", "messages"))
                 continue
             known.setdefault(
                 text(token),
-                Message(
-                    text=text(message.get("textMessage")), html=text(message.get("htmlMessage"))
-                ),
+                Text(text=text(message.get("textMessage")), html=text(message.get("htmlMessage"))),
             )
 
 
@@ -91,7 +89,7 @@ class _Section:
 
     part: Events = field(default_factory=Events)
     has_events_map: bool = False
-    messages: object = None  # texts: small, decoded whole
+    texts: object = None  # texts: small, decoded whole
     seen: int = 0  # events listed, and how many of them carry an id and products
     readable: int = 0
 
@@ -134,7 +132,7 @@ def read_feed(body: bytes | bytearray, *, now: float, keep: Keep | None = None) 
         if section is not None:
             events.impacts += section.part.impacts
             events.anomalies += section.part.anomalies
-            read_messages(section.messages, events)
+            read_texts(section.texts, events)
     return events
 
 
@@ -150,7 +148,7 @@ def _read_section(
     section = _Section()
     for key in scanner.members():
         if key == "messages":
-            section.messages = scanner.value()
+            section.texts = scanner.value()
         elif key != map_key:
             scanner.value()
         elif scanner.peek() == "{":

@@ -27,7 +27,7 @@ from typing import Any, Final
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.model.texts import fallback_locales
-from exporter.model.vocabulary import Message, clean_text
+from exporter.model.vocabulary import Text, clean_text
 from exporter.secret import MASK, Secret
 from exporter.sources.api.client import StatusClient
 from exporter.sources.backoff import FLOOR, Backoff
@@ -43,12 +43,12 @@ BUDGET: Final = 3.0
 # Below this much time left, a request would only time out: leave it to the next scrape.
 MIN_TIME_LEFT: Final = 0.1
 
-# Asks one locale for some tokens: token -> Message for those it has a text for.
-Fetch = Callable[[str, list[str], Deadline], dict[str, Message]]
+# Asks one locale for some tokens: token -> Text for those it has a text for.
+Fetch = Callable[[str, list[str], Deadline], dict[str, Text]]
 
 
-def parse_messages(payload: object, locale: str) -> dict[str, Message]:
-    """token -> Message from a `MessagesDto` array; ValueError if it is not one.
+def parse_texts(payload: object, locale: str) -> dict[str, Text]:
+    """token -> Text from a `MessagesDto` array; ValueError if it is not one.
 
     Incident and maintenance texts are merged (their tokens do not collide). Entries
     whose `languageCode` names the asked locale win over any other language listed.
@@ -60,7 +60,7 @@ def parse_messages(payload: object, locale: str) -> dict[str, Message]:
         (item for item in payload if isinstance(item, dict)),
         key=lambda item: _locale_key(item.get("languageCode")) == wanted,
     )
-    texts: dict[str, Message] = {}
+    texts: dict[str, Text] = {}
     for item in ordered:  # the asked locale last, so its texts win
         for section in ("incidentMessages", "maintenanceMessages"):
             entries = item.get(section)
@@ -68,7 +68,7 @@ def parse_messages(payload: object, locale: str) -> dict[str, Message]:
                 continue
             for token, entry in entries.items():
                 if isinstance(token, str) and token and isinstance(entry, dict):
-                    texts[token] = Message(
+                    texts[token] = Text(
                         text=_string(entry, "textMessage"), html=_string(entry, "htmlMessage")
                     )
     return texts
@@ -81,9 +81,9 @@ def api_fetch(client: StatusClient, secrets: Callable[[], Iterable[Secret]] = tu
     access token) that an upstream echoes in them is masked, like the log redactor does.
     """
 
-    def fetch(locale: str, tokens: list[str], deadline: Deadline) -> dict[str, Message]:
-        def decode(body: bytes | bytearray) -> dict[str, Message]:
-            return parse_messages(json.loads(body), locale)
+    def fetch(locale: str, tokens: list[str], deadline: Deadline) -> dict[str, Text]:
+        def decode(body: bytes | bytearray) -> dict[str, Text]:
+            return parse_texts(json.loads(body), locale)
 
         found = client.get_decoded(
             "messages", {"messageToken": tokens}, deadline, decode, path_args={"locale": locale}
@@ -93,7 +93,7 @@ def api_fetch(client: StatusClient, secrets: Callable[[], Iterable[Secret]] = tu
     return fetch
 
 
-def mask_secrets(texts: dict[str, Message], values: list[str]) -> dict[str, Message]:
+def mask_secrets(texts: dict[str, Text], values: list[str]) -> dict[str, Text]:
     """`texts` with every occurrence of each of `values` replaced by a mask."""
     if not values:
         return texts
@@ -102,17 +102,17 @@ def mask_secrets(texts: dict[str, Message], values: list[str]) -> dict[str, Mess
         text, html = message.text, message.html
         for value in values:
             text, html = text.replace(value, MASK), html.replace(value, MASK)
-        masked[token] = Message(text=text, html=html)
+        masked[token] = Text(text=text, html=html)
     return masked
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    message: Message | None  # None: asked, and Adobe had no text for it
+    message: Text | None  # None: asked, and Adobe had no text for it
     asked_at: float
 
 
-class MessageCache:
+class TextCache:
     """Texts by (locale, token), asked from upstream only when unknown."""
 
     def __init__(
@@ -140,8 +140,8 @@ class MessageCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def texts(self, tokens: Iterable[str], deadline: Deadline) -> dict[str, dict[str, Message]]:
-        """locale -> token -> Message for `tokens`, asking upstream for the unknown ones.
+    def texts(self, tokens: Iterable[str], deadline: Deadline) -> dict[str, dict[str, Text]]:
+        """locale -> token -> Text for `tokens`, asking upstream for the unknown ones.
 
         Never raises for an upstream failure: what is not known is simply left out.
         """
@@ -201,7 +201,7 @@ class MessageCache:
             entry = self._entries.get((locale, token))
         return entry is not None and entry.message is not None
 
-    def _found(self, locale: str, tokens: list[str]) -> dict[str, Message]:
+    def _found(self, locale: str, tokens: list[str]) -> dict[str, Text]:
         found = {}
         with self._lock:
             for token in tokens:

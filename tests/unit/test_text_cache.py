@@ -13,13 +13,13 @@ import pytest
 
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.model.vocabulary import Message
+from exporter.model.vocabulary import Text
 from exporter.secret import MASK
-from exporter.sources.api.messages import (
+from exporter.sources.api.text_cache import (
     MAX_TOKENS_PER_REQUEST,
-    MessageCache,
+    TextCache,
     mask_secrets,
-    parse_messages,
+    parse_texts,
 )
 from tests.support.exporters import FakeClock
 
@@ -32,12 +32,12 @@ class Upstream:
         self.calls: list[tuple[str, list[str]]] = []
         self.fail_with: UpstreamError | None = None
 
-    def __call__(self, locale: str, tokens: list[str], deadline: Deadline) -> dict[str, Message]:
+    def __call__(self, locale: str, tokens: list[str], deadline: Deadline) -> dict[str, Text]:
         self.calls.append((locale, list(tokens)))
         if self.fail_with is not None:
             raise self.fail_with
         texts = self.known.get(locale, {})
-        return {token: Message(texts[token], "") for token in tokens if token in texts}
+        return {token: Text(texts[token], "") for token in tokens if token in texts}
 
 
 def english(*tokens: str) -> dict[str, dict[str, str]]:
@@ -46,7 +46,7 @@ def english(*tokens: str) -> dict[str, dict[str, str]]:
 
 def test_only_tokens_not_yet_known_are_asked_and_a_steady_state_asks_nothing() -> None:
     upstream = Upstream(english("a", "b", "c"))
-    cache = MessageCache(upstream, "en")
+    cache = TextCache(upstream, "en")
     assert cache.texts(["a", "b"], Deadline())["en"].keys() == {"a", "b"}
     assert cache.texts(["a", "b", "c"], Deadline())["en"].keys() == {"a", "b", "c"}
     cache.texts(["c", "a", "b"], Deadline())
@@ -56,15 +56,15 @@ def test_only_tokens_not_yet_known_are_asked_and_a_steady_state_asks_nothing() -
 
 def test_texts_returned_are_those_of_the_asked_tokens() -> None:
     upstream = Upstream(english("a", "b"))
-    cache = MessageCache(upstream, "en")
+    cache = TextCache(upstream, "en")
     cache.texts(["a", "b"], Deadline())
-    assert cache.texts(["b"], Deadline()) == {"en": {"b": Message("text of b", "")}}
+    assert cache.texts(["b"], Deadline()) == {"en": {"b": Text("text of b", "")}}
 
 
 def test_a_token_adobe_has_no_text_for_is_remembered_then_asked_again_later() -> None:
     clock = FakeClock()
     upstream = Upstream(english("a"))
-    cache = MessageCache(upstream, "en", retry_missing_after=600, clock=clock)
+    cache = TextCache(upstream, "en", retry_missing_after=600, clock=clock)
     assert cache.texts(["a", "ghost"], Deadline())["en"].keys() == {"a"}
     cache.texts(["a", "ghost"], Deadline())
     assert len(upstream.calls) == 1
@@ -76,24 +76,24 @@ def test_a_token_adobe_has_no_text_for_is_remembered_then_asked_again_later() ->
 
 def test_other_locale_asks_english_only_for_what_it_lacks() -> None:
     upstream = Upstream({"fr": {"a": "texte de a"}, "en": {"a": "text of a", "b": "text of b"}})
-    cache = MessageCache(upstream, "fr")
+    cache = TextCache(upstream, "fr")
     found = cache.texts(["a", "b"], Deadline())
     assert upstream.calls == [("fr", ["a", "b"]), ("en", ["b"])]
-    assert found == {"fr": {"a": Message("texte de a", "")}, "en": {"b": Message("text of b", "")}}
+    assert found == {"fr": {"a": Text("texte de a", "")}, "en": {"b": Text("text of b", "")}}
     cache.texts(["a", "b"], Deadline())
     assert len(upstream.calls) == 2
 
 
 def test_regional_locale_tries_its_language_before_english() -> None:
     upstream = Upstream({"fr": {"a": "texte de a"}, "en": english("b")["en"]})
-    cache = MessageCache(upstream, "fr-CA")
+    cache = TextCache(upstream, "fr-CA")
     cache.texts(["a", "b"], Deadline())
     assert upstream.calls == [("fr-CA", ["a", "b"]), ("fr", ["a", "b"]), ("en", ["b"])]
 
 
 def test_cache_is_bounded_and_evicts_the_least_recently_used() -> None:
     upstream = Upstream(english(*"abcdefghij"))
-    cache = MessageCache(upstream, "en", max_entries=4)
+    cache = TextCache(upstream, "en", max_entries=4)
     cache.texts(["a", "b", "c", "d"], Deadline())
     cache.texts(["a"], Deadline())  # a is used again: b is now the oldest
     cache.texts(["e"], Deadline())
@@ -110,7 +110,7 @@ def test_cache_is_bounded_and_evicts_the_least_recently_used() -> None:
 
 def test_more_tokens_than_the_cache_holds_are_capped_not_thrashed() -> None:
     upstream = Upstream(english(*(f"t{i}" for i in range(20))))
-    cache = MessageCache(upstream, "en", max_entries=8)
+    cache = TextCache(upstream, "en", max_entries=8)
     tokens = [f"t{i}" for i in range(20)]
     assert len(cache.texts(tokens, Deadline())["en"]) == 8
     cache.texts(tokens, Deadline())
@@ -120,7 +120,7 @@ def test_more_tokens_than_the_cache_holds_are_capped_not_thrashed() -> None:
 def test_many_tokens_are_asked_in_batches() -> None:
     tokens = [f"t{i}" for i in range(MAX_TOKENS_PER_REQUEST * 2 + 3)]
     upstream = Upstream(english(*tokens))
-    MessageCache(upstream, "en").texts(tokens, Deadline())
+    TextCache(upstream, "en").texts(tokens, Deadline())
     assert [len(asked) for _, asked in upstream.calls] == [
         MAX_TOKENS_PER_REQUEST,
         MAX_TOKENS_PER_REQUEST,
@@ -132,7 +132,7 @@ def test_a_failed_call_never_raises_and_backs_off_before_asking_again() -> None:
     clock = FakeClock()
     upstream = Upstream(english("a"))
     upstream.fail_with = UpstreamError("messages", "http", "HTTP 503")
-    cache = MessageCache(upstream, "en", backoff_ceiling=3600, clock=clock)
+    cache = TextCache(upstream, "en", backoff_ceiling=3600, clock=clock)
     assert cache.texts(["a"], Deadline()) == {"en": {}}
     clock.advance(29)
     assert cache.texts(["a"], Deadline()) == {"en": {}}
@@ -152,13 +152,13 @@ def test_a_failed_call_never_raises_and_backs_off_before_asking_again() -> None:
 def test_failure_in_the_wanted_locale_does_not_go_on_to_english() -> None:
     upstream = Upstream(english("a"))
     upstream.fail_with = UpstreamError("messages", "timeout", "no answer")
-    MessageCache(upstream, "de").texts(["a"], Deadline())
+    TextCache(upstream, "de").texts(["a"], Deadline())
     assert upstream.calls == [("de", ["a"])]
 
 
 def test_nothing_is_asked_when_the_scrape_has_no_time_left() -> None:
     upstream = Upstream(english("a"))
-    cache = MessageCache(upstream, "en")
+    cache = TextCache(upstream, "en")
     assert cache.texts(["a"], Deadline(time.monotonic() - 1)) == {"en": {}}
     assert upstream.calls == []
 
@@ -166,13 +166,13 @@ def test_nothing_is_asked_when_the_scrape_has_no_time_left() -> None:
 def test_the_texts_get_at_most_their_budget_of_a_longer_deadline() -> None:
     seen: list[float | None] = []
 
-    def fetch(locale: str, tokens: list[str], deadline: Deadline) -> dict[str, Message]:
+    def fetch(locale: str, tokens: list[str], deadline: Deadline) -> dict[str, Text]:
         seen.append(deadline.remaining())
         return {}
 
-    MessageCache(fetch, "en", budget=2.0).texts(["a"], Deadline())
-    MessageCache(fetch, "en", budget=2.0).texts(["a"], Deadline.after(600))
-    MessageCache(fetch, "en", budget=2.0).texts(["a"], Deadline.after(1.0))
+    TextCache(fetch, "en", budget=2.0).texts(["a"], Deadline())
+    TextCache(fetch, "en", budget=2.0).texts(["a"], Deadline.after(600))
+    TextCache(fetch, "en", budget=2.0).texts(["a"], Deadline.after(1.0))
     first, second, third = seen
     assert first is not None and 0 < first <= 2.0
     assert second is not None and 0 < second <= 2.0
@@ -194,9 +194,9 @@ def test_parse_reads_incident_and_maintenance_messages_of_the_spec_shape() -> No
             },
         }
     ]
-    assert parse_messages(payload, "en") == {
-        "i-1": Message("Degraded", "<p>Degraded</p>"),
-        "m-1": Message("Scheduled", ""),
+    assert parse_texts(payload, "en") == {
+        "i-1": Text("Degraded", "<p>Degraded</p>"),
+        "m-1": Text("Scheduled", ""),
     }
 
 
@@ -205,14 +205,14 @@ def test_parse_prefers_the_asked_language_when_several_are_listed() -> None:
         {"languageCode": "fr", "incidentMessages": {"a": {"textMessage": "Dégradé"}}},
         {"languageCode": "en", "incidentMessages": {"a": {"textMessage": "Degraded"}}},
     ]
-    assert parse_messages(payload, "fr")["a"].text == "Dégradé"
-    assert parse_messages(list(reversed(payload)), "fr")["a"].text == "Dégradé"
+    assert parse_texts(payload, "fr")["a"].text == "Dégradé"
+    assert parse_texts(list(reversed(payload)), "fr")["a"].text == "Dégradé"
 
 
 @pytest.mark.parametrize("payload", [{}, None, "text", 3, {"incidentMessages": {}}])
 def test_parse_refuses_anything_but_an_array(payload: object) -> None:
     with pytest.raises(ValueError, match="messages"):
-        parse_messages(payload, "en")
+        parse_texts(payload, "en")
 
 
 def test_parse_skips_malformed_parts() -> None:
@@ -228,13 +228,13 @@ def test_parse_skips_malformed_parts() -> None:
             }
         },
     ]
-    assert parse_messages(payload, "en") == {"ok": Message("", "<b>kept</b>")}
+    assert parse_texts(payload, "en") == {"ok": Text("", "<b>kept</b>")}
 
 
 def test_mask_secrets_replaces_every_occurrence_in_text_and_html() -> None:
-    texts = {"a": Message("key s3cr3t and s3cr3t", "<p>tok-123</p>"), "b": Message("clean", "")}
+    texts = {"a": Text("key s3cr3t and s3cr3t", "<p>tok-123</p>"), "b": Text("clean", "")}
     masked = mask_secrets(texts, ["s3cr3t", "tok-123"])
     assert masked == {
-        "a": Message(f"key {MASK} and {MASK}", f"<p>{MASK}</p>"),
-        "b": Message("clean", ""),
+        "a": Text(f"key {MASK} and {MASK}", f"<p>{MASK}</p>"),
+        "b": Text("clean", ""),
     }
