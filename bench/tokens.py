@@ -16,7 +16,7 @@ import sys
 from dataclasses import asdict, dataclass
 
 from bench.simulator_proc import CLIENT_ID, CLIENT_SECRET
-from exporter.config import CacheConfig, UpstreamConfig
+from exporter.config import ApiConfig, CacheConfig
 from exporter.deadline import Deadline
 from exporter.secret import Secret
 from exporter.simulator import Scale, Simulator, SimulatorServer
@@ -54,7 +54,7 @@ def token_day(scale: str, interval: float) -> TokenDay:
     scrapes = int(DAY // interval)
     failed = 0
     with SimulatorServer(simulator) as server:
-        upstream = UpstreamConfig(
+        upstream = ApiConfig(
             CLIENT_ID,
             Secret(CLIENT_SECRET),
             ims_token_url=server.ims_token_url,

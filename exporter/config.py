@@ -94,7 +94,7 @@ class Selection:
 
 
 @dataclass(frozen=True)
-class UpstreamConfig:
+class ApiConfig:
     """Everything needed to talk to Adobe IMS and the Status API."""
 
     client_id: str

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from exporter import __version__
 from exporter.cache import SnapshotCache
 from exporter.collector import status_families
-from exporter.config import CacheConfig, FeedConfig, UpstreamConfig
+from exporter.config import ApiConfig, CacheConfig, FeedConfig
 from exporter.deadline import Deadline
 from exporter.model.history import AdobeRecord
 from exporter.secret import Secret
@@ -66,14 +66,14 @@ class Service:
 
 
 def build_service(
-    upstream: UpstreamConfig | FeedConfig,
+    upstream: ApiConfig | FeedConfig,
     cache_config: CacheConfig,
     *,
     secret_source: Callable[[], Secret] | None = None,
     demo: bool = False,
     clock: Callable[[], float] = time.time,
 ) -> Service:
-    """The service for the Status API (an UpstreamConfig) or the public feed (a FeedConfig)."""
+    """The service for the Status API (an ApiConfig) or the public feed (a FeedConfig)."""
     if isinstance(upstream, FeedConfig):
         return _feed_service(upstream, cache_config, demo=demo, clock=clock)
     # Imported here: the token provider brings in Authlib (about 13 MB of memory), which

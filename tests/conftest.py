@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from exporter.config import CacheConfig, Selection, UpstreamConfig
+from exporter.config import ApiConfig, CacheConfig, Selection
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
@@ -84,7 +84,7 @@ def make_exporter(sim_server: SimulatorServer, clock: FakeClock) -> Iterator[Exp
             **upstream,
         }
         service = build_service(
-            UpstreamConfig(**values),
+            ApiConfig(**values),
             CacheConfig(
                 selection=selection,
                 cache_ttl=cache_ttl,

@@ -28,7 +28,7 @@ import pytest
 import requests
 import yaml
 
-from exporter.config import DEFAULT_CACHE_TTL, CacheConfig, FeedConfig, Selection, UpstreamConfig
+from exporter.config import DEFAULT_CACHE_TTL, ApiConfig, CacheConfig, FeedConfig, Selection
 from exporter.secret import Secret
 from exporter.simulator import SimulatorServer
 from exporter.web.server import ExporterHTTPServer
@@ -140,11 +140,11 @@ def scaled_alertmanager(webhook: str) -> dict[str, Any]:
 @contextlib.contextmanager
 def exporter_on(sim_server: SimulatorServer, source: str) -> Iterator[str]:
     """An exporter on the simulator with the source's cache TTL divided by SCALE; its target."""
-    upstream: UpstreamConfig | FeedConfig
+    upstream: ApiConfig | FeedConfig
     if source == "feed":
         upstream = FeedConfig(feed_url=sim_server.feed_url, timeout=5.0)
     else:
-        upstream = UpstreamConfig(
+        upstream = ApiConfig(
             client_id=CLIENT_ID,
             client_secret=Secret(CLIENT_SECRET),
             ims_token_url=sim_server.ims_token_url,

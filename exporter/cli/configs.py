@@ -17,9 +17,9 @@ from exporter.config import (
     DEFAULT_API_KEY,
     DEFAULT_CACHE_TTL,
     DEFAULT_TOKEN_REFRESH_MARGIN,
+    ApiConfig,
     ConfigError,
     FeedConfig,
-    UpstreamConfig,
     check_url,
 )
 from exporter.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
@@ -135,7 +135,7 @@ def upstream_for(
     demo: bool,
     # check renews no token: it asks once and ends.
     token_refresh_margin: float = DEFAULT_TOKEN_REFRESH_MARGIN,
-) -> Iterator[tuple[UpstreamConfig | FeedConfig, SecretFile | None]]:
+) -> Iterator[tuple[ApiConfig | FeedConfig, SecretFile | None]]:
     """The real upstream from the options, or the embedded simulator with --demo.
 
     With --source feed: the public feed (or the simulator's copy of it), no credential read.
@@ -146,8 +146,8 @@ def upstream_for(
             yield feed, None
         return
 
-    def config(client_id: str, secret: Secret, ims_token_url: str, api_url: str) -> UpstreamConfig:
-        return UpstreamConfig(
+    def config(client_id: str, secret: Secret, ims_token_url: str, api_url: str) -> ApiConfig:
+        return ApiConfig(
             client_id=client_id,
             client_secret=secret,
             scopes=given.scopes,

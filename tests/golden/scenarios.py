@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import requests
 
-from exporter.config import CacheConfig, FeedConfig, Selection, UpstreamConfig
+from exporter.config import ApiConfig, CacheConfig, FeedConfig, Selection
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
@@ -70,7 +70,7 @@ def world(
         seed=SEED, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, dynamic=False, clock=clock
     )
     with SimulatorServer(simulator, host="127.0.0.1", port=0) as sim_server:
-        upstream: UpstreamConfig | FeedConfig = UpstreamConfig(
+        upstream: ApiConfig | FeedConfig = ApiConfig(
             client_id=CLIENT_ID,
             client_secret=Secret(client_secret),
             ims_token_url=sim_server.ims_token_url,

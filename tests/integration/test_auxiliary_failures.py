@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from exporter.config import CacheConfig, FeedConfig, UpstreamConfig
+from exporter.config import ApiConfig, CacheConfig, FeedConfig
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.sources.backoff import FLOOR
@@ -91,11 +91,11 @@ def start(sim_server: SimulatorServer, clock: FakeClock) -> Iterator[Any]:
     running: list[RunningExporter] = []
 
     def factory(source: str, registry_ttl: float = HOUR) -> RunningExporter:
-        upstream: UpstreamConfig | FeedConfig
+        upstream: ApiConfig | FeedConfig
         if source == "feed":
             upstream = FeedConfig(feed_url=sim_server.feed_url, timeout=5.0)
         else:
-            upstream = UpstreamConfig(
+            upstream = ApiConfig(
                 client_id=CLIENT_ID,
                 client_secret=Secret(CLIENT_SECRET),
                 ims_token_url=sim_server.ims_token_url,

@@ -22,7 +22,7 @@ import pytest
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
 from exporter import backfill
-from exporter.config import CacheConfig, FeedConfig, Selection, UpstreamConfig
+from exporter.config import ApiConfig, CacheConfig, FeedConfig, Selection
 from exporter.deadline import Deadline
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
@@ -107,9 +107,9 @@ def simulator() -> Iterator[SimulatorServer]:
 def test_the_last_step_is_what_serve_serves_at_that_instant(
     simulator: SimulatorServer, source: str, selection: Selection
 ) -> None:
-    config: UpstreamConfig | FeedConfig
+    config: ApiConfig | FeedConfig
     if source == "api":
-        config = UpstreamConfig(
+        config = ApiConfig(
             client_id=CLIENT_ID,
             client_secret=Secret(CLIENT_SECRET),
             ims_token_url=simulator.ims_token_url,

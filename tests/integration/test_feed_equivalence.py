@@ -16,7 +16,7 @@ import requests
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from exporter.config import CacheConfig, FeedConfig, Selection, UpstreamConfig
+from exporter.config import ApiConfig, CacheConfig, FeedConfig, Selection
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.simulator.catalog import Catalog
@@ -89,7 +89,7 @@ def scrape(url: str) -> Samples:
 
 @contextlib.contextmanager
 def exporters(server: SimulatorServer, selection: Selection) -> Iterator[tuple[str, str]]:
-    api = UpstreamConfig(
+    api = ApiConfig(
         client_id=CLIENT_ID,
         client_secret=Secret(CLIENT_SECRET),
         ims_token_url=server.ims_token_url,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from exporter.config import CacheConfig, FeedConfig, UpstreamConfig
+from exporter.config import ApiConfig, CacheConfig, FeedConfig
 from exporter.deadline import Deadline
 from exporter.model.history import AdobeRecord, rows
 from exporter.secret import Secret
@@ -57,9 +57,9 @@ def world() -> Iterator[World]:
 
 
 def read(server: SimulatorServer, source: str) -> AdobeRecord:
-    config: UpstreamConfig | FeedConfig
+    config: ApiConfig | FeedConfig
     if source == "api":
-        config = UpstreamConfig(
+        config = ApiConfig(
             client_id=CLIENT_ID,
             client_secret=Secret(CLIENT_SECRET),
             ims_token_url=server.ims_token_url,

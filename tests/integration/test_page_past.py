@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from exporter.config import CacheConfig, FeedConfig, UpstreamConfig
+from exporter.config import ApiConfig, CacheConfig, FeedConfig
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
@@ -46,9 +46,9 @@ def past_world(simulator: Simulator, clock: FakeClock) -> Iterator[SimulatorServ
 
 
 def serve(server: SimulatorServer, source: str, clock: FakeClock) -> Iterator[RunningExporter]:
-    config: UpstreamConfig | FeedConfig
+    config: ApiConfig | FeedConfig
     if source == "api":
-        config = UpstreamConfig(
+        config = ApiConfig(
             client_id=CLIENT_ID,
             client_secret=Secret(CLIENT_SECRET),
             ims_token_url=server.ims_token_url,

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from exporter.config import CacheConfig, FeedConfig, Selection, UpstreamConfig
+from exporter.config import ApiConfig, CacheConfig, FeedConfig, Selection
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
@@ -100,7 +100,7 @@ def running_exporter(
 ) -> Iterator[LocalExporter]:
     """An exporter on the simulator with the suite's canary credentials and the real clock;
     with `feed`, on the simulator's copy of the public feed (no credentials)."""
-    upstream: UpstreamConfig | FeedConfig = UpstreamConfig(
+    upstream: ApiConfig | FeedConfig = ApiConfig(
         client_id=CLIENT_ID,
         client_secret=Secret(CLIENT_SECRET),
         ims_token_url=sim_server.ims_token_url,

@@ -15,8 +15,8 @@ from exporter.config import (
     DEFAULT_FEED_URL,
     DEFAULT_IMS_TOKEN_URL,
     DEFAULT_SCOPES,
+    ApiConfig,
     Selection,
-    UpstreamConfig,
 )
 from tests.support.process import clean_env
 
@@ -73,7 +73,7 @@ def test_upstream_options_and_the_token_refresh_margin_reach_the_upstream_config
     )
     assert isinstance(upstream, UpstreamOptions)
     with upstream_for(upstream, demo=False, token_refresh_margin=42.0) as (config, secret_file):
-        assert isinstance(config, UpstreamConfig)
+        assert isinstance(config, ApiConfig)
         assert config.client_secret.reveal() == "s3cret"
         assert config.api_url == "https://status.example/api"
         assert (config.client_id, config.timeout, config.token_refresh_margin) == ("me", 7.0, 42.0)

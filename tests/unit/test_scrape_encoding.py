@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry, make_wsgi_app
 
 from exporter.cache import SnapshotCache
 from exporter.collector import ScrapeCollector, status_families
-from exporter.config import CacheConfig, UpstreamConfig
+from exporter.config import ApiConfig, CacheConfig
 from exporter.deadline import Deadline
 from exporter.demo import DEMO_CLIENT_SECRET
 from exporter.model.report import StatusReport
@@ -43,7 +43,7 @@ class FixedCache(SnapshotCache):
 def service() -> Iterator[Service]:
     simulator = Simulator(seed=3, clock=lambda: 1_767_225_600.0)
     with SimulatorServer(simulator) as server:
-        upstream = UpstreamConfig(
+        upstream = ApiConfig(
             simulator.client_id,
             Secret(DEMO_CLIENT_SECRET),
             ims_token_url=server.ims_token_url,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from exporter.config import UpstreamConfig
+from exporter.config import ApiConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.secret import Secret
@@ -41,7 +41,7 @@ class StatusClient:
 
     def __init__(
         self,
-        config: UpstreamConfig,
+        config: ApiConfig,
         tokens: TokenProvider,
         metrics: UpstreamMetrics,
         *,

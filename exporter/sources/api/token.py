@@ -23,7 +23,7 @@ import urllib3.exceptions
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
-from exporter.config import UpstreamConfig
+from exporter.config import ApiConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.secret import Secret
@@ -48,7 +48,7 @@ class TokenProvider:
 
     def __init__(
         self,
-        config: UpstreamConfig,
+        config: ApiConfig,
         metrics: UpstreamMetrics,
         *,
         secret_source: Callable[[], Secret] | None = None,
