@@ -16,20 +16,26 @@ from typing import Any
 import pytest
 
 from exporter.simulator import Simulator
-from tests.integration.test_live_dashboard import (
-    TARGETS,
+from tests.support.grafana import (
     Grafana,
     Target,
-    _panels,
     ask,
-    grafana,
+    dashboard_targets,
+    installed_grafana,
     load_dashboard,
+    panels,
 )
 from tests.support.live import LiveStack, live_stack, poll
 
+TARGETS = dashboard_targets()
+
 pytestmark = pytest.mark.integration
 
-__all__ = ["grafana"]  # the module fixture of tests/test_live_dashboard.py, shared
+
+@pytest.fixture(scope="module")
+def grafana() -> Grafana:
+    return installed_grafana()
+
 
 ANALYTICS = "503467"
 TOKEN_PANEL = "Token expires in"
@@ -38,7 +44,7 @@ RED = "#F2495C"  # Grafana's red: the colour of the token panel's lowest thresho
 
 
 def panels_by_title() -> dict[str, dict[str, Any]]:
-    return {panel["title"]: panel for panel in _panels(load_dashboard()["panels"])}
+    return {panel["title"]: panel for panel in panels(load_dashboard()["panels"])}
 
 
 def stat_display(

@@ -21,8 +21,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,15 +32,26 @@ import pytest
 
 from exporter import __version__
 from exporter.simulator import Simulator
+from tests.support.grafana import (
+    RANGE_SECONDS,
+    RELATIVE_ROUNDING,
+    Grafana,
+    Result,
+    Target,
+    ask,
+    dashboard_targets,
+    duration_seconds,
+    installed_grafana,
+    instant,
+    load_dashboard,
+    over_range,
+    panels,
+    to_promql,
+)
 from tests.support.live import LiveStack, live_stack, new_simulator, poll
-from tests.support.paths import REPO
 from tests.support.prometheus import value
 
 pytestmark = pytest.mark.integration
-
-DASHBOARD_PATH = REPO / "grafana" / "adobe-status.json"
-
-FORMAT_PROJECT = REPO / "tests" / "grafana_format"
 
 ANALYTICS = "503467"  # major incident in one region, opened three days ago
 CAMPAIGN = "503475"  # minor incident, opened two hours ago
@@ -57,70 +66,11 @@ REGION = _ANALYTICS.regions[0]
 TOKEN_LIFETIME = 86_399  # the simulator's expires_in
 _SIMULATOR_PRODUCTS = new_simulator().catalog.products
 
-# What Grafana puts in place of its variables: "All" is the variables' allValue `.*`;
-# $__rate_interval is at least four scrape intervals (1 s here); $__range is the
-# dashboard's time range, kept short because Prometheus has only seconds of history.
-SUBSTITUTIONS = {
-    "$__rate_interval": "1m",
-    "$__interval_ms": "1000",
-    "$__interval": "1s",
-    "$__range": "5m",
-    "$cloud": ".*",
-    "$product": ".*",
-    "$region": ".*",
-}
-RANGE_SECONDS = 60
 RECORD_RANGE = 300.0  # $__range above, in seconds
 DATA_TIMEOUT = 30.0
 
-Result = list[dict[str, Any]]
-
 
 # -- the dashboard ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Target:
-    panel: str
-    ref_id: str
-    expr: str
-    instant: bool
-
-    @property
-    def key(self) -> str:
-        return f"{self.panel}/{self.ref_id}"
-
-
-def _panels(panels: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    for panel in panels:
-        yield panel
-        yield from _panels(panel.get("panels", []))  # a collapsed row holds its panels
-
-
-def load_dashboard() -> dict[str, Any]:
-    return dict(json.loads(DASHBOARD_PATH.read_text(encoding="utf-8")))
-
-
-def dashboard_targets() -> list[Target]:
-    return [
-        Target(
-            panel=panel["title"],
-            ref_id=target["refId"],
-            expr=target["expr"],
-            instant=bool(target.get("instant")) and not target.get("range"),
-        )
-        for panel in _panels(load_dashboard()["panels"])
-        for target in panel.get("targets", [])
-        if target.get("expr")
-    ]
-
-
-def to_promql(expr: str) -> str:
-    # Longest names first, so $__range never eats into $__rate_interval.
-    for name in sorted(SUBSTITUTIONS, key=len, reverse=True):
-        expr = expr.replace(name, SUBSTITUTIONS[name])
-    assert "$" not in expr, f"a Grafana variable is left in {expr!r}"
-    return expr
 
 
 TARGETS = dashboard_targets()
@@ -270,31 +220,6 @@ def stack(live: Live) -> LiveStack:
     return live.stack
 
 
-def ask(stack: LiveStack, target: Target, at: float | None = None) -> Result:
-    """The target's result as Grafana would get it, at `at` (Unix seconds; default now)."""
-    expr = to_promql(target.expr)
-    end = time.time() if at is None else at
-    if target.instant:
-        return instant(stack, expr, end)
-    return over_range(stack, expr, end - RANGE_SECONDS, end)
-
-
-def instant(stack: LiveStack, expr: str, at: float) -> Result:
-    data = stack.prometheus.api("/api/v1/query", query=expr, time=f"{at:.3f}")
-    if data["resultType"] == "scalar":
-        return [{"metric": {}, "value": data["result"]}]
-    assert data["resultType"] == "vector", data
-    return list(data["result"])
-
-
-def over_range(stack: LiveStack, expr: str, start: float, end: float) -> Result:
-    data = stack.prometheus.api(
-        "/api/v1/query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}", step="1"
-    )
-    assert data["resultType"] == "matrix", data
-    return list(data["result"])
-
-
 # -- tests --------------------------------------------------------------------------------
 
 
@@ -366,68 +291,10 @@ def test_variable_resolves_to_the_catalog(
 # -- times, rendered by Grafana -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Grafana:
-    """Grafana's own formatting (tests/grafana_format/format.cjs in node)."""
-
-    node: str
-    time_zone: str
-    time_units: frozenset[str]
-
-    def ask(self, **request: Any) -> dict[str, Any]:
-        result = subprocess.run(
-            [self.node, str(FORMAT_PROJECT / "format.cjs")],
-            input=json.dumps({"timeZone": self.time_zone, **request}),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return dict(json.loads(result.stdout))
-
-    def texts(self, cells: list[tuple[str, float]]) -> list[str]:
-        """How a panel shows each (unit, value)."""
-        answer = self.ask(cells=[{"unit": unit, "value": v} for unit, v in cells])
-        return [str(text) for text in answer["texts"]]
-
-    def legends(self, templates: list[tuple[str, dict[str, str]]]) -> list[str]:
-        """Each {{label}} template rendered over its labels (legends, annotation titles)."""
-        answer = self.ask(legends=[{"format": f, "labels": labels} for f, labels in templates])
-        return [str(text) for text in answer["legends"]]
-
-
-def _installed_version(package: str) -> str | None:
-    manifest = FORMAT_PROJECT / "node_modules" / package / "package.json"
-    if not manifest.is_file():
-        return None
-    return str(json.loads(manifest.read_text(encoding="utf-8"))["version"])
-
-
 @pytest.fixture(scope="module")
 def grafana() -> Grafana:
     """tests/grafana_format installed from its lock file (npm ci when it is not)."""
-    lock = json.loads((FORMAT_PROJECT / "package-lock.json").read_text(encoding="utf-8"))
-    wanted = lock["packages"]["node_modules/@grafana/data"]["version"]
-    if _installed_version("@grafana/data") != wanted:
-        npm = shutil.which("npm")
-        assert npm, "npm is needed to install tests/grafana_format (apt-get install npm)"
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=FORMAT_PROJECT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-    assert _installed_version("@grafana/data") == wanted
-    node = shutil.which("node")
-    assert node, "node is needed to run Grafana's formatting"
-    probe = Grafana(node, load_dashboard()["timezone"], frozenset())
-    units = frozenset(str(unit) for unit in probe.ask()["timeUnits"])
-    assert {"dateTimeAsIso", "s", "dtdurations"} <= units
-    return Grafana(node, probe.time_zone, units)
+    return installed_grafana()
 
 
 @dataclass(frozen=True)
@@ -512,21 +379,6 @@ TIME_TRUTHS: dict[str, Truth] = {
 # How Grafana writes a date in each date unit this dashboard uses (strftime).
 DATE_FORMATS = {"dateTimeAsIso": "%Y-%m-%d %H:%M:%S"}
 
-# Grafana's duration suffixes for the `s`/`ms` family, in seconds.
-DURATION_SUFFIXES = {
-    "ns": 1e-9,
-    "µs": 1e-6,
-    "ms": 1e-3,
-    "s": 1.0,
-    "min": 60.0,
-    "hour": 3600.0,
-    "day": 86_400.0,
-    "week": 604_800.0,
-    "year": 31_536_000.0,
-}
-# Grafana shows three significant digits.
-RELATIVE_ROUNDING = 0.01
-
 
 def value_unit(panel: dict[str, Any], ref_id: str) -> str | None:
     """The unit Grafana applies to this target's values in this panel."""
@@ -552,20 +404,10 @@ def value_unit(panel: dict[str, Any], ref_id: str) -> str | None:
 def target_units() -> dict[str, str | None]:
     return {
         f"{panel['title']}/{target['refId']}": value_unit(panel, target["refId"])
-        for panel in _panels(load_dashboard()["panels"])
+        for panel in panels(load_dashboard()["panels"])
         for target in panel.get("targets", [])
         if target.get("expr")
     }
-
-
-def duration_seconds(text: str) -> float:
-    match = re.fullmatch(r"(-?[0-9.]+(?:e[-+]?[0-9]+)?) ?([a-zµ]+)", text)
-    assert match, f"not a duration Grafana writes: {text!r}"
-    number, suffix = match.groups()
-    if suffix not in DURATION_SUFFIXES and suffix.endswith("s"):
-        suffix = suffix[:-1]  # plural: "mins", "hours"
-    assert suffix in DURATION_SUFFIXES, f"not a duration Grafana writes: {text!r}"
-    return float(number) * DURATION_SUFFIXES[suffix]
 
 
 def misreadings(unit: str, shown: list[tuple[str, str]], expected: Expectation) -> list[str]:
@@ -722,7 +564,7 @@ def event_link(panel: dict[str, Any]) -> str:
 def test_event_tables_link_each_event_to_its_page_on_status_adobe_com(
     live: Live, title: str
 ) -> None:
-    (panel,) = [p for p in _panels(load_dashboard()["panels"]) if p.get("title") == title]
+    (panel,) = [p for p in panels(load_dashboard()["panels"]) if p.get("title") == title]
     template = event_link(panel)
     target = next(t for t in TARGETS if t.key == f"{title}/A")
     result = poll(
