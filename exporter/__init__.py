@@ -10,20 +10,20 @@ Imports flow one way, in the order one scrape walks through them; the tree is th
                          and `page_past` (the status page and its "Last 30 days")
     cache, snapshot      when to collect (shared, cached, Retry-After, --max-stale); what is kept
     collector            a Snapshot's metric families and the per-scrape gauges, as CONTRACT.md
-    backfill             Adobe's record as those status series over a window, OpenMetrics
+    record_series        Adobe's record as those status series over a window (backfill)
     sources/             where a StatusReport comes from, behind one interface (`Source`)
         api/                 the Status API: `api_source` asks through `client` (its token from
-                             `token`); Adobe's texts through `messages`
+                             `token`) and reads with `dto`; Adobe's texts through `text_cache`
         feed/                the public feed: `feed_source` reads StatusEvents
                              (`status_events`) and SnowServiceRegistry (`service_registry`)
-        fetch, jsonstream    what both share: bounded HTTP reads; JSON read value by value
-        catalog_cache,       what both share: the catalog kept for --registry-ttl, log-once;
-        backoff, past_keeper the one wait after an auxiliary failure; the last 30 days
-    parse                Adobe's DTO shapes and the decoded feed shape read into records
+        fetch, jsonstream,   what both share: bounded HTTP reads; JSON read value by value;
+        reading              Events, ShapeError and the drift checks
+        catalog_cache,       the catalog kept for --registry-ttl, log-once; the one wait
+        backoff, past_keeper after an auxiliary failure; the last 30 days
     model/               pure: `vocabulary` (Adobe's words as the contract's states),
                          `impacts` (one event -> a `record` per product), `replay`
                          (`impact_at(record, t)`: live at now, history before), `timeline`
-                         (spans of a replay), `history` and `past` (rows and totals),
+                         (spans of a replay), `window` and `past` (rows and totals),
                          `report`, `texts`
 
 Beside the chain: `upstream_metrics` (the exporter's own counters), `errors`, `deadline`,

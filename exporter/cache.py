@@ -24,6 +24,7 @@ from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
 from exporter.model.report import StatusReport
 from exporter.snapshot import Snapshot, View
+from exporter.sources import Source
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +32,15 @@ log = logging.getLogger(__name__)
 class SnapshotCache:
     def __init__(
         self,
-        source: Callable[[Deadline], StatusReport],
+        source: Source,
         render: Callable[[StatusReport], Sequence[Metric]],
         config: CacheConfig,
         *,
-        retry_at: Callable[[], float] = lambda: 0.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._source = source
         self._render = render
         self._config = config
-        self._retry_at = retry_at
         self._clock = clock
         self._lock = threading.Lock()
         self._inflight: Future[bool] | None = None
@@ -64,7 +63,7 @@ class SnapshotCache:
         cached = snapshot is not None and now - snapshot.taken_at < self._config.cache_ttl
         if cached:
             up = True
-        elif now < self._retry_at():
+        elif now < self._source.retry_at:
             up = False  # Adobe asked us to wait; serve what we have
         else:
             up = self._collect_or_join(deadline)
@@ -102,7 +101,7 @@ class SnapshotCache:
 
     def _collect(self, deadline: Deadline) -> bool:
         try:
-            report = self._source(deadline)
+            report = self._source.collect(deadline)
             previous = self._snapshot
             if previous is not None and previous.report is report:
                 # Upstream said "not modified": keep the families and their encodings.

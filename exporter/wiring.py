@@ -18,7 +18,7 @@ from exporter.cache import SnapshotCache
 from exporter.collector import status_families
 from exporter.config import ApiConfig, CacheConfig, FeedConfig
 from exporter.deadline import Deadline
-from exporter.model.history import AdobeRecord
+from exporter.model.window import AdobeRecord
 from exporter.secret import Secret
 from exporter.sources import Source
 from exporter.sources.feed.feed_source import FeedSource
@@ -134,7 +134,5 @@ def _app_and_cache(
     clock: Callable[[], float],
 ) -> tuple[ExporterApp, SnapshotCache]:
     """What both sources share: the cache over the source, and the web app over the cache."""
-    cache = SnapshotCache(
-        source.collect, status_families, cache_config, retry_at=lambda: source.retry_at, clock=clock
-    )
+    cache = SnapshotCache(source, status_families, cache_config, clock=clock)
     return ExporterApp(cache, metrics, token_expiry, info), cache

@@ -9,7 +9,7 @@ from typing import TextIO
 
 import click
 
-from exporter import backfill as series
+from exporter import record_series as series
 from exporter.cli.configs import LogOptions, UpstreamOptions
 from exporter.cli.declare import SectionedCommand
 from exporter.cli.options import DEMO, LOCALE, LOG, OUTPUT, SELECTION, SINCE, STEP, UPSTREAM

@@ -19,9 +19,9 @@ from exporter.cli.options import DEMO, LOCALE, LOG, SELECTION, SINCE, UPSTREAM
 from exporter.cli.record_options import read_record
 from exporter.config import Selection
 from exporter.logs import setup_logging
-from exporter.model.history import COLUMNS, Row, rfc3339, rows, totals
 from exporter.model.past import Totals
 from exporter.model.vocabulary import State
+from exporter.model.window import COLUMNS, Row, rfc3339, rows, totals
 
 
 @click.command(cls=SectionedCommand, short_help="Print Adobe's record of past events.")

@@ -18,9 +18,9 @@ from exporter.cli.options import PROG
 from exporter.config import CacheConfig, FeedConfig, Selection
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.model.history import AdobeRecord
 from exporter.model.record import NEVER
 from exporter.model.timeline import instants
+from exporter.model.window import AdobeRecord
 from exporter.wiring import build_service
 
 

@@ -1,5 +1,5 @@
 """Adobe's record over the last days, per product: what the status page's "Last 30 days"
-shows (computed in `exporter.model.history`, carried by the StatusReport)."""
+shows (computed in `exporter.model.window`, carried by the StatusReport)."""
 
 from __future__ import annotations
 

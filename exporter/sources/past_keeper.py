@@ -12,12 +12,12 @@ import math
 import time
 from collections.abc import Callable
 
-from exporter.model.history import AdobeRecord, Replayed, past, replay
 from exporter.model.impacts import Keep
 from exporter.model.past import Past
 from exporter.model.record import ProductRecord
 from exporter.model.report import Scope
 from exporter.model.vocabulary import ProductCatalog
+from exporter.model.window import AdobeRecord, Replayed, past, replay
 from exporter.sources.backoff import Backoff
 
 log = logging.getLogger(__name__)

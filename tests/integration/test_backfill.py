@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
-from exporter import backfill
+from exporter import record_series as backfill
 from exporter.config import ApiConfig, CacheConfig, FeedConfig, Selection
 from exporter.deadline import Deadline
 from exporter.secret import Secret

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter import backfill
+from exporter import record_series as backfill
 from tests.support import record_cases as case
 from tests.support.grafana import (
     Grafana,

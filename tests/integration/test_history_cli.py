@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.model.history import COLUMNS
+from exporter.model.window import COLUMNS
 from exporter.simulator import Simulator, SimulatorServer
 from tests.support import record_cases as case
 

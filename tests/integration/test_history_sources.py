@@ -15,7 +15,7 @@ import requests
 
 from exporter.config import ApiConfig, CacheConfig, FeedConfig
 from exporter.deadline import Deadline
-from exporter.model.history import AdobeRecord, rows
+from exporter.model.window import AdobeRecord, rows
 from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.wiring import build_service

@@ -22,8 +22,8 @@ import json
 from typing import Any
 
 from exporter.config import Selection
-from exporter.model.history import AdobeRecord
 from exporter.model.report import resolve
+from exporter.model.window import AdobeRecord
 from exporter.sources.api.dto import parse_catalog
 from exporter.sources.feed.status_events import read_feed
 from exporter.sources.reading import keeping_records

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from exporter.cache import SnapshotCache
@@ -30,8 +29,12 @@ class Source:
         self.fail = False
         self.gate: threading.Event | None = None
         self.entered = threading.Event()
+        self.retry_at = 0.0  # Unix time before which nothing may be asked
 
-    def __call__(self, deadline: Deadline) -> StatusReport:
+    def close(self) -> None:
+        pass
+
+    def collect(self, deadline: Deadline) -> StatusReport:
         self.calls += 1
         self.entered.set()
         if self.gate is not None:
@@ -41,12 +44,8 @@ class Source:
         return StatusReport(products=[], events=[])
 
 
-def make_cache(
-    source: Source, clock: FakeClock, retry_at: Callable[[], float] = lambda: 0.0, **config: Any
-) -> SnapshotCache:
-    return SnapshotCache(
-        source, status_families, CacheConfig(**config), retry_at=retry_at, clock=clock
-    )
+def make_cache(source: Source, clock: FakeClock, **config: Any) -> SnapshotCache:
+    return SnapshotCache(source, status_families, CacheConfig(**config), clock=clock)
 
 
 def test_every_scrape_queries_upstream_without_cache_ttl() -> None:
@@ -128,10 +127,9 @@ def test_recovery_on_next_good_answer() -> None:
 
 def test_no_upstream_request_inside_retry_after_window() -> None:
     source, clock = Source(), FakeClock()
-    retry_at = [0.0]
-    cache = make_cache(source, clock, retry_at=lambda: retry_at[0])
+    cache = make_cache(source, clock)
     cache.view(Deadline())
-    retry_at[0] = clock.now + 30
+    source.retry_at = clock.now + 30
     clock.now += 10
     view = cache.view(Deadline())
     assert (view.up, source.calls) == (False, 1)
@@ -144,10 +142,11 @@ def test_no_upstream_request_inside_retry_after_window() -> None:
 def test_unexpected_exception_in_collection_becomes_up_0() -> None:
     clock = FakeClock()
 
-    def broken(deadline: Deadline) -> StatusReport:
-        raise KeyError("bug")
+    class Broken(Source):
+        def collect(self, deadline: Deadline) -> StatusReport:
+            raise KeyError("bug")
 
-    cache = SnapshotCache(broken, status_families, CacheConfig(), clock=clock)
+    cache = SnapshotCache(Broken(), status_families, CacheConfig(), clock=clock)
     view = cache.view(Deadline())
     assert view.up is False
     assert view.error is not None and "internal error" in view.error

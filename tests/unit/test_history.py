@@ -10,10 +10,10 @@ import json
 import pytest
 
 from exporter.config import Selection
-from exporter.model.history import rows, totals
 from exporter.model.replay import impact_at
 from exporter.model.report import summarize
 from exporter.model.vocabulary import State
+from exporter.model.window import rows, totals
 from exporter.sources.feed.status_events import read_feed
 from tests.support import record_cases as case
 from tests.support.record_cases import NOW, adobe_record

@@ -24,16 +24,24 @@ from exporter.wiring import Service, build_service
 Answer = tuple[str, list[tuple[str, str]], bytes]
 
 
+class NeverCollects:
+    """A Source a fixed view never asks."""
+
+    retry_at = 0.0
+
+    def collect(self, deadline: Deadline) -> StatusReport:
+        raise AssertionError("a fixed view never collects")
+
+    def close(self) -> None:
+        pass
+
+
 class FixedCache(SnapshotCache):
     """Always the same view, so two ways of exposing it can be compared byte for byte."""
 
     def __init__(self, view: View) -> None:
-        super().__init__(self._never, status_families, CacheConfig())
+        super().__init__(NeverCollects(), status_families, CacheConfig())
         self._fixed = view
-
-    @staticmethod
-    def _never(deadline: Deadline) -> StatusReport:
-        raise AssertionError("a fixed view never collects")
 
     def view(self, deadline: Deadline) -> View:
         return self._fixed

@@ -18,10 +18,10 @@ from functools import partial
 from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.errors import UpstreamError
-from exporter.model.history import AdobeRecord
 from exporter.model.report import Scope, StatusReport, summarize
 from exporter.model.texts import tokens_of
 from exporter.model.vocabulary import ProductCatalog
+from exporter.model.window import AdobeRecord
 from exporter.sources.api.client import StatusClient
 from exporter.sources.api.dto import parse_catalog, read_events
 from exporter.sources.api.text_cache import TextCache

@@ -20,10 +20,10 @@ from functools import partial
 
 from exporter.config import CacheConfig, FeedConfig
 from exporter.deadline import Deadline
-from exporter.model.history import AdobeRecord, Replayed
 from exporter.model.report import Scope, StatusReport, summarize
 from exporter.model.texts import needed
 from exporter.model.vocabulary import Anomaly, ProductCatalog
+from exporter.model.window import AdobeRecord, Replayed
 from exporter.sources.catalog_cache import CatalogCache, LogOnce
 from exporter.sources.feed.service_registry import parse_service_registry
 from exporter.sources.feed.status_events import read_feed

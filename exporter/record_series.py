@@ -15,9 +15,9 @@ from array import array
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from exporter.model.history import AdobeRecord
 from exporter.model.report import ProductStatus, StatusReport
 from exporter.model.timeline import spans
+from exporter.model.window import AdobeRecord
 
 Lines = Callable[[ProductStatus], Iterable[tuple[str, float]]]
 _CHUNK = 2048  # samples per write
