@@ -333,6 +333,7 @@ def test_metric_name_scanner_skips_labels_functions_and_grouping() -> None:
 # -- PromQL through promtool --------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_every_dashboard_query_is_valid_promql(tmp_path: Path) -> None:
     exprs = all_exprs(load_dashboard())
     rules = {
@@ -502,6 +503,7 @@ PROMQL_EXPECTATIONS: list[tuple[str, str, list[dict[str, Any]]]] = [
 ]
 
 
+@pytest.mark.integration
 def test_overview_and_event_queries_compute_the_expected_values(tmp_path: Path) -> None:
     dashboard = load_dashboard()
     tests = []
@@ -751,6 +753,7 @@ def promtool_test(tmp_path: Path, series: list[tuple[str, str]], tests: list[Any
     return result.stdout
 
 
+@pytest.mark.integration
 def test_status_change_annotation_marks_each_change_with_the_new_state(tmp_path: Path) -> None:
     (annotation,) = annotation_queries(load_dashboard())
     expr = to_promql(annotation["target"]["expr"])

@@ -44,6 +44,7 @@ def test_a_fresh_rendering_equals_the_golden_byte_for_byte(name: str) -> None:
         )
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_promtool_accepts_the_golden(name: str) -> None:
     assert_metrics_clean(golden_text(name))

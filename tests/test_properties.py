@@ -682,6 +682,7 @@ def test_one_scenario_reads_alike_as_the_apis_dto_and_the_feeds_maps(
 # --- 4. promtool accepts every exposition -----------------------------------------------
 
 
+@pytest.mark.integration
 @settings(PROFILE, max_examples=20)
 @given(worlds(SPEC) | raw_worlds(SPEC, feed=False) | raw_worlds(SPEC, feed=True))
 def test_promtool_accepts_every_exposition(world: World) -> None:
@@ -738,6 +739,7 @@ def expected_label_sets(summary: StatusReport) -> dict[str, set[LabelSet]]:
     return expected
 
 
+@pytest.mark.integration
 @settings(PROFILE, max_examples=15)
 @given(worlds(SPEC, text=HOSTILE_TEXT))
 def test_hostile_names_and_ids_survive_the_exposition(world: World) -> None:
@@ -751,6 +753,7 @@ def test_hostile_names_and_ids_survive_the_exposition(world: World) -> None:
         assert got == label_sets, name
 
 
+@pytest.mark.integration
 @settings(PROFILE, max_examples=10)
 @given(st.tuples(st.text(max_size=3), st.characters(categories=["Cs"]), st.text(max_size=3)))
 def test_lone_surrogates_from_json_escapes_do_not_break_the_exposition(

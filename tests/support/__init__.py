@@ -7,7 +7,8 @@
 - `payloads`: Adobe-shaped JSON built in code; `spec_strategies`: hypothesis strategies
   from Adobe's spec; `adobe_spec`: where that spec is read from; `contract`: the metrics
   table of ../shared/CONTRACT.md.
-- `tool_marks`: the hooks that mark every test driving an external tool `integration`.
+- `tools`: the external tools the integration tests drive, their check, and the stand-ins
+  that make a unit test running one fail.
 
 Fixtures live in tests/conftest.py; real-shaped Adobe data in tests/fixtures/.
 """
