@@ -48,9 +48,7 @@ def top_level_tests_unmarked_run_no_tool(
 ) -> Iterator[None]:
     """The files at tests/ top level mix both kinds until they are split: there, a test
     without the `integration` mark gets the unit tests' guard (tests/unit/conftest.py)."""
-    if request.node.path.resolve().parent != HERE or request.node.get_closest_marker(
-        "integration"
-    ):
+    if request.node.path.resolve().parent != HERE or request.node.get_closest_marker("integration"):
         yield
         return
     log = tmp_path_factory.mktemp("tool-guard") / "calls.log"

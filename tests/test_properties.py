@@ -41,7 +41,7 @@ from exporter.parse import (
 )
 from exporter.snapshot import Snapshot, View
 from tests.support import payloads as p
-from tests.support.adobe_spec import require_spec
+from tests.support.adobe_spec import require_spec, without_enums
 from tests.support.payloads import NOW
 from tests.support.prometheus import assert_metrics_clean
 from tests.support.spec_strategies import (
@@ -645,15 +645,6 @@ def test_event_counts_agree_with_event_info_series(world: World) -> None:
 
 
 # --- 3b. one scenario reads alike in the API's shape and the feed's ---------------------
-
-
-def without_enums(schema: Any) -> Any:
-    """The schema without its enums: Adobe's real words (Reminder, Closed...) are not in them."""
-    if isinstance(schema, dict):
-        return {key: without_enums(value) for key, value in schema.items() if key != "enum"}
-    if isinstance(schema, list):
-        return [without_enums(item) for item in schema]
-    return schema
 
 
 DTO_SHAPE = Draft4Validator(without_enums(SPEC.schema("Event")))

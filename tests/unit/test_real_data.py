@@ -20,7 +20,7 @@ from exporter.model.report import StatusReport, resolve, summarize
 from exporter.model.vocabulary import Message
 from exporter.parse import Events, parse_events, parse_feed, parse_registry, read_events
 from tests.fixtures import real_events as real
-from tests.support.adobe_spec import require_spec
+from tests.support.adobe_spec import require_spec, without_enums
 from tests.support.payloads import NOW
 from tests.support.spec_strategies import Spec
 
@@ -180,14 +180,6 @@ def test_an_incident_stays_open_until_its_end_time() -> None:
 
 
 # --- the fixtures follow the spec's shapes (its enums leave out Adobe's real words) -------
-
-
-def without_enums(schema: Any) -> Any:
-    if isinstance(schema, dict):
-        return {key: without_enums(value) for key, value in schema.items() if key != "enum"}
-    if isinstance(schema, list):
-        return [without_enums(item) for item in schema]
-    return schema
 
 
 @pytest.mark.parametrize(
