@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.simulator_http import fake_clock, quiet_sim, rate_clock, server
 from tests.support.tools import no_tool_runs
+
+# The simulator's own tests (test_simulator*.py) share its fixtures.
+__all__ = ["fake_clock", "quiet_sim", "rate_clock", "server"]
 
 
 @pytest.fixture(autouse=True)
