@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from tests.support.contract import contract_metrics
+from tests.support.npm import installed_version
 from tests.support.paths import REPO
 
 DASHBOARD_PATH = REPO / "grafana" / "adobe-status.json"
@@ -562,13 +563,6 @@ export const dashboard = (
 """
 
 
-def installed_version(package: str) -> str | None:
-    manifest = SCHEMA_PROJECT / "node_modules" / package / "package.json"
-    if not manifest.is_file():
-        return None
-    return str(json.loads(manifest.read_text(encoding="utf-8"))["version"])
-
-
 @pytest.fixture(scope="module")
 def tsc() -> Path:
     """The TypeScript compiler of tests/dashboard_schema, installed from its lock file."""
@@ -577,7 +571,7 @@ def tsc() -> Path:
         name: lock["packages"][f"node_modules/{name}"]["version"]
         for name in ("@grafana/schema", "typescript")
     }
-    if any(installed_version(name) != version for name, version in wanted.items()):
+    if any(installed_version(SCHEMA_PROJECT, name) != version for name, version in wanted.items()):
         npm = shutil.which("npm")
         assert npm, "npm is needed to install tests/dashboard_schema (apt-get install npm)"
         result = subprocess.run(
@@ -589,7 +583,7 @@ def tsc() -> Path:
             check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
-    assert {name: installed_version(name) for name in wanted} == wanted
+    assert {name: installed_version(SCHEMA_PROJECT, name) for name in wanted} == wanted
     path = SCHEMA_PROJECT / "node_modules" / ".bin" / "tsc"
     assert path.is_file()
     return path

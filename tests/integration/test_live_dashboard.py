@@ -35,6 +35,7 @@ import pytest
 from exporter import __version__
 from exporter.simulator import Simulator
 from tests.support.live import LiveStack, live_stack, new_simulator, poll
+from tests.support.npm import installed_version
 from tests.support.paths import REPO
 from tests.support.prometheus import value
 
@@ -378,19 +379,12 @@ class Grafana:
         return [str(text) for text in answer["legends"]]
 
 
-def _installed_version(package: str) -> str | None:
-    manifest = FORMAT_PROJECT / "node_modules" / package / "package.json"
-    if not manifest.is_file():
-        return None
-    return str(json.loads(manifest.read_text(encoding="utf-8"))["version"])
-
-
 @pytest.fixture(scope="module")
 def grafana() -> Grafana:
     """tests/grafana_format installed from its lock file (npm ci when it is not)."""
     lock = json.loads((FORMAT_PROJECT / "package-lock.json").read_text(encoding="utf-8"))
     wanted = lock["packages"]["node_modules/@grafana/data"]["version"]
-    if _installed_version("@grafana/data") != wanted:
+    if installed_version(FORMAT_PROJECT, "@grafana/data") != wanted:
         npm = shutil.which("npm")
         assert npm, "npm is needed to install tests/grafana_format (apt-get install npm)"
         result = subprocess.run(
@@ -402,7 +396,7 @@ def grafana() -> Grafana:
             check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
-    assert _installed_version("@grafana/data") == wanted
+    assert installed_version(FORMAT_PROJECT, "@grafana/data") == wanted
     node = shutil.which("node")
     assert node, "node is needed to run Grafana's formatting"
     probe = Grafana(node, load_dashboard()["timezone"], frozenset())
