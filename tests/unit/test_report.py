@@ -282,3 +282,12 @@ def test_an_unlisted_product_gets_only_the_selected_regions() -> None:
     impact = incident("p9", regions=(AMERICAS, EMEA))
     status = product(summarize(CATALOG, [impact], scope), "p9")
     assert regions(status) == {"EMEA": State.MAJOR}
+
+
+def test_a_catalog_product_outside_the_selection_stays_out_whatever_its_event_says() -> None:
+    # The catalog puts Analytics in Experience Cloud; its event names Creative Cloud.
+    scope = resolve(Selection(clouds=("Creative Cloud",)), CATALOG)
+    impact = incident("p1", clouds=(("c2", "Creative Cloud"),))
+    report = summarize(CATALOG, [impact], scope)
+    assert [s.product.id for s in report.products] == ["p2"]
+    assert report.events == []

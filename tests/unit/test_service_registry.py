@@ -269,3 +269,10 @@ def test_only_products_is_required(section: str) -> None:
     catalog, anomalies = parse_service_registry(payload)
     assert list(catalog.products) == ["p1"]
     assert anomalies == []
+
+
+def test_entries_after_a_malformed_one_are_still_read() -> None:
+    payload = document(products=["junk", {"name": "no id"}, {"id": "p1", "name": "Analytics"}])
+    catalog, anomalies = parse_service_registry(payload)
+    assert list(catalog.products) == ["p1"]
+    assert anomalies == [Anomaly("malformed_entry", "product")] * 2
