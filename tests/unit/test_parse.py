@@ -1,6 +1,7 @@
 """The Status API's documents read into the model (exporter/parse.py): the catalog from
 /api/v1/products and /api/v1/clouds, and the events DTO, as a tree (`parse_events`) and
-streamed from the body (`read_events`) alike. Malformed entries are skipped and reported;
+streamed from the body (`read_events`) alike; and the feed's StatusEvents streamed
+(exporter/sources/feed/status_events.py, built on the same readers) as parse_feed reads it. Malformed entries are skipped and reported;
 a document that cannot be read at all is a ShapeError, never "nothing open"."""
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from typing import Any
 import pytest
 
 from exporter.model.vocabulary import Anomaly, Product, Region
-from exporter.parse import Events, ShapeError, parse_events, parse_registry, read_events
+from exporter.parse import (
+    Events,
+    ShapeError,
+    parse_events,
+    parse_feed,
+    parse_registry,
+    read_events,
+)
+from exporter.sources.feed.status_events import read_feed
 
 NOW = 1_767_225_600.0
 CLOUDS = [{"id": "c1", "name": "Experience Cloud", "cloudProducts": [{"id": "p1"}]}]
@@ -170,3 +179,58 @@ def test_a_lone_surrogate_written_raw_reads_as_json_loads_reads_it() -> None:
     streamed = read_events(body, now=NOW)
     assert streamed == parse_events(json.loads(body), now=NOW)
     assert streamed.impacts[0].product_name == "Ana?lytics"  # encodable, as clean_text makes it
+
+
+def test_an_incident_ended_before_now_is_closed_in_a_map_of_events_too() -> None:
+    ended = event("I1")
+    ended["products"][0]["endedOn"] = NOW - 60
+    running = event("I2")
+    running["products"][0]["endedOn"] = NOW + 60
+    events = both({"incidents": {"I1": ended, "I2": running}})
+    assert [impact.event_id for impact in events.impacts] == ["I2"]
+
+
+# --- the feed's StatusEvents streamed (exporter/sources/feed/status_events.py) -------------
+
+
+def feed_event(event_id: str, **product: Any) -> dict[str, Any]:
+    fields = {"id": "p1", "name": "Analytics", "status": "Opened", "severity": "Major", **product}
+    return {"id": event_id, "products": {"p1": fields}}
+
+
+def feed_both(payload: object) -> Events:
+    """What read_feed says of `payload`, checked to be what parse_feed says."""
+    body = json.dumps(payload).encode()
+    tree = parse_feed(json.loads(body), now=NOW)
+    assert read_feed(body, now=NOW) == tree
+    return tree
+
+
+def test_a_junk_entry_in_the_feeds_events_map_is_reported_as_malformed() -> None:
+    events = feed_both(
+        {"incidentEvent": {"incidents": {"I1": feed_event("I1"), "I2": "junk"}}},
+    )
+    assert [impact.event_id for impact in events.impacts] == ["I1"]
+    assert events.anomalies == [Anomaly("malformed_entry", "incident")]
+
+
+def test_feed_events_given_as_a_list_are_read_with_their_end_times_and_anomalies() -> None:
+    incidents = [
+        feed_event("I1", endedOn=NOW - 60),
+        feed_event("I2", severity="Catastrophic"),
+        "junk",
+    ]
+    events = feed_both({"incidentEvent": {"incidents": incidents}})
+    assert [impact.event_id for impact in events.impacts] == ["I2"]
+    assert events.anomalies == [
+        Anomaly("severity", "Catastrophic"),
+        Anomaly("malformed_entry", "incident"),
+    ]
+
+
+def test_a_lone_surrogate_written_raw_in_the_feed_reads_as_json_loads_reads_it() -> None:
+    raw = json.dumps({"incidentEvent": {"incidents": {"I1": feed_event("I1")}}})
+    body = raw.replace("Analytics", "Ana\udc80lytics").encode("utf-8", "surrogatepass")
+    streamed = read_feed(body, now=NOW)
+    assert streamed == parse_feed(json.loads(body), now=NOW)
+    assert streamed.impacts[0].product_name == "Ana?lytics"

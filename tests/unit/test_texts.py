@@ -322,6 +322,7 @@ def test_times_are_shown_in_utc_whatever_the_machines_zone(
     [
         ("exactly ten", 11, "exactly ten"),  # at the limit: not cut
         ("one two three four five six", 20, "one two three four" + ELLIPSIS),  # last space
+        ("abcdefghijk lm nopqrstuvwxyz", 20, "abcdefghijk lm" + ELLIPSIS),  # the last, not first
         ("abcdefghijk lmnopqrstuvwxyz", 20, "abcdefghijk" + ELLIPSIS),  # space past half
         ("abcdefghij klmnopqrstuvwxyz", 20, "abcdefghij klmnopqr" + ELLIPSIS),  # at half
         ("abcdefghi jklmnopqrstuvwxyz", 20, "abcdefghi jklmnopqr" + ELLIPSIS),  # before half
