@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from exporter.model.impacts import read_incident, read_maintenance
-from exporter.model.vocabulary import Anomaly, Impact, State
+from exporter.model.vocabulary import Anomaly, Impact, State, parse_time
 
 NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 HOUR = 3600.0
@@ -175,7 +175,7 @@ def test_a_malformed_history_entry_is_reported_and_the_rest_read() -> None:
 # --- maintenances --------------------------------------------------------------------------
 
 
-def maintenance(*products: dict[str, Any], **fields: Any) -> dict[str, Any]:
+def maintenance(*products: object, **fields: Any) -> dict[str, Any]:
     return {
         "id": "MNT1",
         "region": [AMERICAS],
@@ -243,3 +243,90 @@ def test_a_maintenance_without_an_id_is_skipped_and_reported() -> None:
     event = maintenance(product())
     del event["id"]
     assert maintenances(event) == ([], [Anomaly("malformed_entry", "maintenance")])
+
+
+# --- regions named by the latest history entry --------------------------------------------
+
+
+def named_regions(service_regions: object, event_regions: list[Any]) -> list[tuple[str, str]]:
+    history = [
+        entry("Opened", NOW, severity="Minor", locationImpact={"serviceRegions": service_regions})
+    ]
+    (impact,), _ = incidents(incident(product(history=history), region=event_regions))
+    return list(zip(impact.region_ids, impact.region_names, strict=True))
+
+
+EUROPE = {"id": "r-eu", "name": "Europe"}
+
+
+@pytest.mark.parametrize(
+    ("service_regions", "named"),
+    [
+        (["r-eu"], [("r-eu", "Europe")]),  # an event region by its id
+        (["Europe"], [("r-eu", "Europe")]),  # an event region by its name
+        (["APAC"], [("APAC", "APAC")]),  # one the event does not name: its id as name
+        (["r-eu", "Europe", "APAC", "APAC"], [("r-eu", "Europe"), ("APAC", "APAC")]),
+        ([{"id": "AU", "name": "Australia"}], [("AU", "Australia")]),
+        ([{"id": "r-eu", "name": "ignored"}], [("r-eu", "Europe")]),
+        ({"AU": {"name": "Australia"}}, [("AU", "Australia")]),  # a map keyed by id
+        ({"x": {"id": "AU", "name": "Australia"}}, [("AU", "Australia")]),
+        ({"AU": "Australia"}, [("AU", "Australia")]),  # id -> name
+        ({"AU": ""}, [("AU", "AU")]),
+        (["", {"name": "no id"}], [("r-eu", "Europe")]),  # nothing usable: the event's
+    ],
+)
+def test_the_latest_entry_names_regions_in_any_of_adobes_forms(
+    service_regions: object, named: list[tuple[str, str]]
+) -> None:
+    assert named_regions(service_regions, [EUROPE]) == named
+
+
+# --- maintenances, product by product ------------------------------------------------------
+
+
+def test_a_malformed_maintenance_product_is_reported_and_the_next_read() -> None:
+    event = maintenance("junk", {"name": "no id"}, product(history=[entry("Started", NOW)]))
+    (impact,), anomalies = maintenances(event)
+    assert impact.status == "in_progress"
+    assert anomalies == [Anomaly("malformed_entry", "maintenance product")] * 2
+
+
+def test_malformed_products_and_history_of_an_ended_maintenance_are_still_reported() -> None:
+    event = maintenance(product(), {"name": "no id"}, product(id="p2", history="junk"))
+    event["status"] = "Completed"
+    assert maintenances(event) == (
+        [],
+        [Anomaly("malformed_entry", "maintenance product"), Anomaly("malformed_entry", "history")],
+    )
+
+
+def test_a_product_whose_maintenance_is_over_does_not_end_the_others() -> None:
+    done = product(history=[entry("Started", NOW - HOUR), entry("Completed", NOW)])
+    running = product(id="p2", history=[entry("Started", NOW)])
+    (impact,), _ = maintenances(maintenance(done, running))
+    assert impact.product_id == "p2"
+
+
+@pytest.mark.parametrize("status", [None, "", "None", "null"])
+def test_a_maintenance_saying_nothing_of_its_status_is_scheduled_without_an_anomaly(
+    status: str | None,
+) -> None:
+    (impact,), anomalies = maintenances(maintenance(product(), status=status))
+    assert impact.status == "scheduled"
+    assert anomalies == []
+
+
+def test_a_maintenance_names_its_clouds() -> None:
+    event = maintenance(product(), clouds=[{"id": "c1", "name": "Experience Cloud"}])
+    (impact,), _ = maintenances(event)
+    assert impact.clouds == (("c1", "Experience Cloud"),)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [(1, 1.0), (0.5, 0.5), (0, None), (-5, None), (1_767_225_600_000, 1_767_225_600.0)],
+)
+def test_any_positive_epoch_is_a_time_in_seconds_or_milliseconds(
+    value: float, seconds: float | None
+) -> None:
+    assert parse_time(value) == seconds
