@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from exporter.model.vocabulary import Anomaly, Product, Region
+from exporter.model.vocabulary import Anomaly, Product, Region, parse_time
 from exporter.parse import (
     Events,
     ShapeError,
@@ -234,3 +234,38 @@ def test_a_lone_surrogate_written_raw_in_the_feed_reads_as_json_loads_reads_it()
     streamed = read_feed(body, now=NOW)
     assert streamed == parse_feed(json.loads(body), now=NOW)
     assert streamed.impacts[0].product_name == "Ana?lytics"
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ([], "expected a JSON object, got list"),
+        ({"incidentEvent": "x"}, "'incidentEvent' is a str"),
+        ({"incidentEvent": [1]}, "incidentEvent and maintenanceEvent must be objects"),
+        ({"incidentEvent": {}}, "none of incidentEvent.incidents, maintenanceEvent.maintenance"),
+    ],
+)
+def test_a_feed_that_cannot_be_read_is_a_shape_error_saying_why(
+    payload: object, message: str
+) -> None:
+    body = json.dumps(payload).encode()
+    assert shape_error(lambda: read_feed(body, now=NOW)) == message
+
+
+def test_an_unreadable_feed_event_after_readable_ones_is_no_error() -> None:
+    incidents = [feed_event("I1"), {"products": {}}]
+    events = feed_both({"incidentEvent": {"incidents": incidents}})
+    assert [impact.event_id for impact in events.impacts] == ["I1"]
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("2026-01-01 00:00:00", 1_767_225_600.0),  # no zone: UTC
+        ("2026-01-01T01:00:00+01:00", 1_767_225_600.0),  # a zone is honoured
+        ({"at": 1}, None),
+        (["2026-01-01"], None),
+    ],
+)
+def test_times_are_iso_8601_in_utc_unless_zoned(value: object, seconds: float | None) -> None:
+    assert parse_time(value) == seconds
