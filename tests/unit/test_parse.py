@@ -269,3 +269,38 @@ def test_an_unreadable_feed_event_after_readable_ones_is_no_error() -> None:
 )
 def test_times_are_iso_8601_in_utc_unless_zoned(value: object, seconds: float | None) -> None:
     assert parse_time(value) == seconds
+
+
+@pytest.mark.parametrize(
+    ("messages", "kept", "reported"),
+    [
+        ("junk", {}, 1),
+        ({"fr": "junk", "en": {"t": {"textMessage": "T"}}}, {"en": {"t": "T"}}, 1),
+        ({"en": {"a": "junk", "t": {"textMessage": "T"}}}, {"en": {"t": "T"}}, 1),
+    ],
+)
+def test_malformed_texts_are_reported_and_the_rest_kept(
+    messages: object, kept: dict[str, dict[str, str]], reported: int
+) -> None:
+    payload = {"incidentEvent": {"incidents": {"I1": feed_event("I1")}, "messages": messages}}
+    events = feed_both(payload)
+    assert {
+        locale: {token: message.text for token, message in texts.items()}
+        for locale, texts in events.messages.items()
+    } == kept
+    assert events.anomalies == [Anomaly("malformed_entry", "messages")] * reported
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ([], "expected a JSON object, got list"),
+        ({"incidents": "x"}, "'incidents' is a str"),
+        ({"incidentEvent": "x"}, "'incidentEvent' is a str"),
+        ({"incidentEvent": [1]}, "incidentEvent and maintenanceEvent must be objects"),
+        ({"incidentEvent": {}}, "none of incidentEvent.incidents, maintenanceEvent.maintenance"),
+    ],
+)
+def test_the_tree_readers_shape_errors_say_why(payload: object, message: str) -> None:
+    read = parse_feed if "incidents" not in payload else parse_events  # type: ignore[operator]
+    assert shape_error(lambda: read(payload, now=NOW)) == message

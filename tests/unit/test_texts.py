@@ -370,3 +370,7 @@ def test_a_link_whose_label_is_its_target_split_by_tags_is_shown_once() -> None:
 )
 def test_only_http_and_https_link_targets_are_shown(href: str, shown: str) -> None:
     assert to_text(f'<a href="{href}">label</a>', 200) == shown
+
+
+def test_a_self_closed_break_ends_a_line() -> None:
+    assert to_text("first<br/>second<hr/>same line", 100) == "first\nsecondsame line"
