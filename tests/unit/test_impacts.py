@@ -330,3 +330,62 @@ def test_any_positive_epoch_is_a_time_in_seconds_or_milliseconds(
     value: float, seconds: float | None
 ) -> None:
     assert parse_time(value) == seconds
+
+
+# --- the history's order, and products one by one --------------------------------------------
+
+
+def test_a_feed_history_is_ordered_by_its_time_keys() -> None:
+    history = {
+        str(int(NOW * 1000)): {"status": "Closed"},
+        str(int((NOW - HOUR) * 1000)): {"status": "Opened", "severity": "Major"},
+    }
+    assert incidents(incident(product(history=history))) == ([], [])
+
+
+def test_an_entry_without_message_time_is_ordered_by_its_status_time() -> None:
+    history = [
+        {"status": "Closed", "statusTime": int(NOW * 1000)},
+        {"status": "Opened", "severity": "Major", "statusTime": int((NOW - HOUR) * 1000)},
+    ]
+    assert incidents(incident(product(history=history))) == ([], [])
+
+
+def test_an_entry_without_any_time_counts_as_the_oldest() -> None:
+    history = [entry("Closed", NOW), {"status": "Opened", "severity": "Major"}]
+    assert incidents(incident(product(history=history))) == ([], [])
+
+
+def test_entries_at_the_same_time_keep_their_listed_order() -> None:
+    history = [entry("Opened", NOW, severity="Major"), entry("Closed", NOW)]
+    assert incidents(incident(product(history=history))) == ([], [])
+
+
+def test_an_absent_word_for_a_status_falls_back_to_the_history() -> None:
+    history = [entry("Opened", NOW, severity="Minor")]
+    (impact,), anomalies = incidents(incident(product(status="None", history=history)))
+    assert impact.status == "opened"
+    assert anomalies == []
+
+
+def test_each_incident_product_is_read_whatever_the_one_before_it() -> None:
+    event = incident(
+        {"name": "no id"},
+        product(id="ended", status="Opened", severity="Major", endedOn=NOW - 1),
+        product(id="closed", status="Closed", severity="Major"),
+        product(id="open", status="Opened", severity="Major"),
+    )
+    (impact,), anomalies = incidents(event)
+    assert impact.product_id == "open"
+    assert anomalies == [Anomaly("malformed_entry", "incident product")]
+
+
+@pytest.mark.parametrize(
+    ("field", "where"),
+    [("products", "incident product"), ("clouds", "cloud"), ("region", "region")],
+)
+def test_a_list_that_is_neither_list_nor_map_is_reported(field: str, where: str) -> None:
+    event = incident(product(status="Opened", severity="Major"))
+    event[field] = "junk"
+    _, anomalies = incidents(event)
+    assert anomalies == [Anomaly("malformed_entry", where)]
