@@ -389,3 +389,19 @@ def test_a_list_that_is_neither_list_nor_map_is_reported(field: str, where: str)
     event[field] = "junk"
     _, anomalies = incidents(event)
     assert anomalies == [Anomaly("malformed_entry", where)]
+
+
+def test_an_absent_word_in_the_latest_entry_falls_back_to_an_earlier_one() -> None:
+    history = [
+        entry("Opened", NOW - 2 * HOUR, severity="Major"),
+        entry("", NOW - HOUR, severity="none"),
+    ]
+    (impact,), anomalies = incidents(incident(product(history=history)))
+    assert (impact.status, impact.severity) == ("opened", "major")
+    assert anomalies == []
+
+
+def test_an_absent_word_in_cmr_status_is_no_status() -> None:
+    (impact,), anomalies = maintenances(maintenance(product(), status="", cmrStatus="None"))
+    assert impact.status == "scheduled"
+    assert anomalies == []

@@ -7,6 +7,7 @@ a document that cannot be read at all is a ShapeError, never "nothing open"."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -304,3 +305,16 @@ def test_malformed_texts_are_reported_and_the_rest_kept(
 def test_the_tree_readers_shape_errors_say_why(payload: object, message: str) -> None:
     read = parse_feed if "incidents" not in payload else parse_events  # type: ignore[operator]
     assert shape_error(lambda: read(payload, now=NOW)) == message
+
+
+def test_a_time_without_a_zone_is_utc_whatever_the_machines_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    time.tzset()
+    try:
+        seconds = parse_time("2026-01-01 00:00:00")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert seconds == 1_767_225_600.0
