@@ -12,7 +12,7 @@ SOAK_MINUTES ?= 4
 LINT_PATHS := exporter tests $(wildcard bench)
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint format bench soak golden install dev sync-chart system-deps clean
+.PHONY: help demo test test-fast lint format bench soak mutation golden install dev sync-chart system-deps clean
 
 help: ## list the targets (also what `make` alone does)
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "make %-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -45,6 +45,13 @@ bench: $(DEV_STAMP) ## benchmarks at three scales, each figure next to its targe
 soak: $(DEV_STAMP) ## minutes of rotating faults on every endpoint, both sources, concurrent scrapers; figures beside bounds (SOAK_MINUTES=4)
 	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
+# Adobe's spec, read in place by some of the unit tests the mutants run against.
+ADOBE_STATUS_SPEC ?= $(abspath ../shared/adobe-status/statusapi-spec.yaml)
+
+mutation: $(DEV_STAMP) ## mutants of the pure model and the readers against their unit tests (mutmut, about 25 min on 2 cores): score per module beside the target (>= 90% killed)
+	ADOBE_STATUS_SPEC=$(ADOBE_STATUS_SPEC) $(BIN)/mutmut run --max-children 2 > mutants.log 2>&1 || { tail -20 mutants.log; exit 1; }
+	$(BIN)/mutmut results --all true | $(BIN)/python scripts/mutation-score --target 90
+
 golden: $(DEV_STAMP) ## rewrite the golden expositions tests/golden/*.prom after a deliberate change (review the diff)
 	$(BIN)/python -m tests.golden
 
@@ -58,7 +65,7 @@ system-deps: ## the tools the tests drive: apt-get what is missing as root, else
 	@$(PYTHON) scripts/test-tools
 
 clean: ## remove .venv, build output and caches
-	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts mutants mutants.log
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
@@ -70,5 +77,5 @@ $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,lint,bench]'
+	$(BIN)/pip install -q -e '.[test,lint,bench,mutation]'
 	@touch $@ $(RUNTIME_STAMP)

@@ -88,12 +88,14 @@ def matches(matchers: list[str], labels: dict[str, str]) -> bool:
 # -- amtool -------------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_amtool_check_config_accepts_the_example() -> None:
     result = amtool("check-config", str(CONFIG_PATH))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("labels", "receiver"),
     [

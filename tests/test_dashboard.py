@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from tests.support.contract import contract_metrics
+from tests.support.npm import installed_version
 from tests.support.paths import REPO
 
 DASHBOARD_PATH = REPO / "grafana" / "adobe-status.json"
@@ -342,6 +343,7 @@ def test_metric_name_scanner_skips_labels_functions_and_grouping() -> None:
 # -- PromQL through promtool --------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_every_dashboard_query_is_valid_promql(tmp_path: Path) -> None:
     exprs = all_exprs(load_dashboard())
     rules = {
@@ -511,6 +513,7 @@ PROMQL_EXPECTATIONS: list[tuple[str, str, list[dict[str, Any]]]] = [
 ]
 
 
+@pytest.mark.integration
 def test_overview_and_event_queries_compute_the_expected_values(tmp_path: Path) -> None:
     dashboard = load_dashboard()
     tests = []
@@ -569,13 +572,6 @@ export const dashboard = (
 """
 
 
-def installed_version(package: str) -> str | None:
-    manifest = SCHEMA_PROJECT / "node_modules" / package / "package.json"
-    if not manifest.is_file():
-        return None
-    return str(json.loads(manifest.read_text(encoding="utf-8"))["version"])
-
-
 @pytest.fixture(scope="module")
 def tsc() -> Path:
     """The TypeScript compiler of tests/dashboard_schema, installed from its lock file."""
@@ -584,7 +580,7 @@ def tsc() -> Path:
         name: lock["packages"][f"node_modules/{name}"]["version"]
         for name in ("@grafana/schema", "typescript")
     }
-    if any(installed_version(name) != version for name, version in wanted.items()):
+    if any(installed_version(SCHEMA_PROJECT, name) != version for name, version in wanted.items()):
         npm = shutil.which("npm")
         assert npm, "npm is needed to install tests/dashboard_schema (apt-get install npm)"
         result = subprocess.run(
@@ -596,7 +592,7 @@ def tsc() -> Path:
             check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
-    assert {name: installed_version(name) for name in wanted} == wanted
+    assert {name: installed_version(SCHEMA_PROJECT, name) for name in wanted} == wanted
     path = SCHEMA_PROJECT / "node_modules" / ".bin" / "tsc"
     assert path.is_file()
     return path
@@ -760,6 +756,7 @@ def promtool_test(tmp_path: Path, series: list[tuple[str, str]], tests: list[Any
     return result.stdout
 
 
+@pytest.mark.integration
 def test_status_change_annotation_marks_each_change_with_the_new_state(tmp_path: Path) -> None:
     (annotation,) = annotation_queries(load_dashboard())
     expr = to_promql(annotation["target"]["expr"])

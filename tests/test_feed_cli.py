@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from exporter.cli import cache_ttl_for, main
-
-
-def run(argv: list[str], capfd: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """The console script in this process; its log handler removed again afterwards (it
-    writes to the captured stderr, which is closed once the test ends)."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        with pytest.raises(SystemExit) as exited:
-            main(argv)
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-    out, err = capfd.readouterr()
-    return int(exited.value.code or 0), out, err
+from exporter.cli import cache_ttl_for
+from tests.support.cli import run
 
 
 @pytest.mark.integration

@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from exporter.upstream_metrics import LATENCY_BUCKETS, UpstreamMetrics
 from tests.golden import REGENERATE, golden_path, normalise
 from tests.golden.scenarios import SCENARIOS
-from tests.support.contract import contract_metrics
+from tests.support.contract import STATUS_FAMILIES, contract_metrics
 from tests.support.prometheus import assert_metrics_clean
 
 TYPE_LINE = re.compile(r"^# TYPE (\S+) (\S+)$", re.MULTILINE)
@@ -44,6 +44,7 @@ def test_a_fresh_rendering_equals_the_golden_byte_for_byte(name: str) -> None:
         )
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_promtool_accepts_the_golden(name: str) -> None:
     assert_metrics_clean(golden_text(name))
@@ -79,17 +80,6 @@ def test_the_goldens_show_the_scenarios_they_are_named_for() -> None:
     assert 'adobe_status_token_requests_total{result="failure"} 1.0' in stale
     assert "adobe_status_up 0.0\n" in never and "adobe_status_product_status" not in never
     assert "adobe_status_last_success_timestamp_seconds" not in never
-
-
-STATUS_FAMILIES = (
-    "adobe_status_product_status",
-    "adobe_status_region_status",
-    "adobe_status_incidents_open",
-    "adobe_status_maintenances",
-    "adobe_status_event_info",
-    "adobe_status_event_start_timestamp_seconds",
-    "adobe_status_unknown_values",
-)
 
 
 def status_lines(text: str) -> set[str]:

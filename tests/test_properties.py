@@ -36,7 +36,7 @@ from exporter.sources.api.dto import parse_catalog, parse_events, read_events
 from exporter.sources.feed.status_events import parse_feed
 from exporter.sources.reading import Events, ShapeError
 from tests.support import payloads as p
-from tests.support.adobe_spec import require_spec
+from tests.support.adobe_spec import require_spec, without_enums
 from tests.support.payloads import NOW
 from tests.support.prometheus import assert_metrics_clean
 from tests.support.spec_strategies import (
@@ -642,15 +642,6 @@ def test_event_counts_agree_with_event_info_series(world: World) -> None:
 # --- 3b. one scenario reads alike in the API's shape and the feed's ---------------------
 
 
-def without_enums(schema: Any) -> Any:
-    """The schema without its enums: Adobe's real words (Reminder, Closed...) are not in them."""
-    if isinstance(schema, dict):
-        return {key: without_enums(value) for key, value in schema.items() if key != "enum"}
-    if isinstance(schema, list):
-        return [without_enums(item) for item in schema]
-    return schema
-
-
 DTO_SHAPE = Draft4Validator(without_enums(SPEC.schema("Event")))
 
 
@@ -677,6 +668,7 @@ def test_one_scenario_reads_alike_as_the_apis_dto_and_the_feeds_maps(
 # --- 4. promtool accepts every exposition -----------------------------------------------
 
 
+@pytest.mark.integration
 @settings(PROFILE, max_examples=20)
 @given(worlds(SPEC) | raw_worlds(SPEC, feed=False) | raw_worlds(SPEC, feed=True))
 def test_promtool_accepts_every_exposition(world: World) -> None:
@@ -733,6 +725,7 @@ def expected_label_sets(summary: StatusReport) -> dict[str, set[LabelSet]]:
     return expected
 
 
+@pytest.mark.integration
 @settings(PROFILE, max_examples=15)
 @given(worlds(SPEC, text=HOSTILE_TEXT))
 def test_hostile_names_and_ids_survive_the_exposition(world: World) -> None:
@@ -746,6 +739,7 @@ def test_hostile_names_and_ids_survive_the_exposition(world: World) -> None:
         assert got == label_sets, name
 
 
+@pytest.mark.integration
 @settings(PROFILE, max_examples=10)
 @given(st.tuples(st.text(max_size=3), st.characters(categories=["Cs"]), st.text(max_size=3)))
 def test_lone_surrogates_from_json_escapes_do_not_break_the_exposition(

@@ -106,18 +106,21 @@ ALERTS = load_alerts()
 # -- promtool -----------------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_promtool_check_rules_accepts_the_alerts() -> None:
     result = run_promtool("check", "rules", str(RULES_PATH))
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"SUCCESS: {len(ALERTS)} rules found" in result.stdout
 
 
+@pytest.mark.integration
 def test_promtool_unit_tests_of_the_alerts_pass() -> None:
     result = run_promtool("test", "rules", str(RULES_TEST_PATH))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("alert", "old", "new"),
     [

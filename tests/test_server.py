@@ -735,6 +735,7 @@ def test_half_done_rotation_serves_the_old_pair_until_the_key_arrives(
 # --- a real Prometheus ---------------------------------------------------------------------
 
 
+@pytest.mark.integration
 def test_real_prometheus_scrapes_over_tls_with_basic_auth(
     serve: ServerFactory, tls_files: TLSFiles, tmp_path: Path
 ) -> None:

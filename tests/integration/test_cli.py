@@ -16,7 +16,7 @@ import requests
 from exporter.cli import PROG
 from exporter.simulator import SimulatorServer
 from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, parse_samples, value
-from tests.support.process import clean_env, exporter_env, serve_process, wait_ready
+from tests.support.process import clean_env, exporter_env, run, serve_process, wait_ready
 from tests.support.prometheus import free_port
 
 pytestmark = pytest.mark.integration
@@ -42,19 +42,6 @@ ENV_OPTIONS = {
     "--log.level": "ADOBE_STATUS_LOG_LEVEL",
     "--log.format": "ADOBE_STATUS_LOG_FORMAT",
 }
-
-
-def run(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "exporter", *args],
-        capture_output=True,
-        text=True,
-        env=env if env is not None else clean_env(),
-        timeout=timeout,
-        check=False,
-    )
 
 
 def test_help_documents_every_option_with_its_environment_variable() -> None:

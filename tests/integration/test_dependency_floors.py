@@ -12,12 +12,10 @@ from __future__ import annotations
 import ast
 import importlib.metadata
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
-import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +26,7 @@ from packaging.version import Version
 
 from tests.support.exporters import parse_samples, value
 from tests.support.paths import REPO
+from tests.support.process import started, venv_env, wait_ready
 from tests.support.prometheus import assert_metrics_clean, free_port
 from tests.support.tls import basic_auth, bcrypt_hash, write_web_config
 
@@ -130,51 +129,14 @@ def served_at_floors(
         workdir / "web.yml", {"basic_auth_users": {"prometheus": bcrypt_hash("scrape-me")}}
     )
     url = f"http://127.0.0.1:{free_port()}"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("ADOBE_", "PYTHON")) and k != "VIRTUAL_ENV"
-    }
-    log = (workdir / "exporter.log").open("w+", encoding="utf-8")
-    process = subprocess.Popen(
-        [
-            str(floor_venv / "bin" / "adobe-status-exporter"),
-            "serve",
-            "--demo",
-            "--web.listen-address",
-            url.removeprefix("http://"),
-            "--web.config.file",
-            str(web_config),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        cwd=workdir,
-    )
+    command = [str(floor_venv / "bin" / "adobe-status-exporter"), "serve", "--demo"]
+    command += ["--web.listen-address", url.removeprefix("http://")]
+    command += ["--web.config.file", str(web_config)]
     headers = {"Authorization": basic_auth("prometheus", "scrape-me")}
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                raise AssertionError(f"exporter exited with {process.returncode}:\n{log.read()}")
-            try:
-                if requests.get(url + "/-/ready", headers=headers, timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, f"not ready within {READY_TIMEOUT:.0f} s"
-            time.sleep(0.1)
+    log = workdir / "exporter.log"
+    with started(command, env=venv_env(), log=log, cwd=workdir) as process:
+        wait_ready(url, process, timeout=READY_TIMEOUT, log=log, headers=headers)
         yield url, headers
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(10)
-        log.close()
 
 
 def test_metrics_at_the_floors_are_served_and_pass_promtool(

@@ -23,22 +23,15 @@ from exporter.config import CacheConfig, FeedConfig, Selection
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import build_service
-from tests.integration.test_texts_live import says
+from tests.support.cli import run as run_cli
+from tests.support.contract import STATUS_FAMILIES
 from tests.support.exporters import FakeClock, RunningExporter, Samples, series, value
+from tests.support.live import says
 from tests.support.prometheus import run_prometheus
-from tests.test_feed_cli import run as run_cli
 
 pytestmark = pytest.mark.integration
 
 EVENTS, REGISTRY = "feed_events", "feed_registry"  # the simulator's names for the two
-STATUS_FAMILIES = (
-    "adobe_status_product_status",
-    "adobe_status_region_status",
-    "adobe_status_incidents_open",
-    "adobe_status_maintenances",
-    "adobe_status_event_info",
-    "adobe_status_event_start_timestamp_seconds",
-)
 PRODUCT = "503467"  # Adobe Analytics in the real catalog
 
 

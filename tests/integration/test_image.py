@@ -30,6 +30,7 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.helm import CHART_DIR, REPO_ROOT, package_version
+from tests.support.process import started, venv_env
 
 # Builds a wheel, installs it from PyPI into a new venv, runs the exporter on loopback.
 pytestmark = pytest.mark.integration
@@ -309,32 +310,10 @@ def get(url: str) -> tuple[int, str]:
 @pytest.fixture
 def demo_server(venv: Path, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = free_port()
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("ADOBE_", "PYTHON")) and k != "VIRTUAL_ENV"
-    }
-    log = (tmp_path / "exporter.log").open("wb")
-    process = subprocess.Popen(
-        [
-            str(venv / "bin" / SCRIPT),
-            "serve",
-            "--demo",
-            "--web.listen-address",
-            f"127.0.0.1:{port}",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=environment,
-        cwd=tmp_path,
-    )
-    try:
+    command = [str(venv / "bin" / SCRIPT), "serve", "--demo", "--web.listen-address"]
+    command.append(f"127.0.0.1:{port}")
+    with started(command, env=venv_env(), log=tmp_path / "exporter.log", cwd=tmp_path) as process:
         yield process, f"http://127.0.0.1:{port}"
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
 
 
 def test_serve_demo_answers_and_stops_cleanly_on_sigterm(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_cli import run
-from tests.support.process import clean_env
+from tests.support.process import clean_env, run
 
 pytestmark = pytest.mark.integration
 

@@ -24,28 +24,12 @@ from tests.support.exporters import (
     RunningExporter,
     value,
 )
-from tests.support.live import Node, parse_html
+from tests.support.live import says
 
 pytestmark = pytest.mark.integration
 
 ANALYTICS = "503467"
 PHOTOSHOP = "503493"
-
-
-def says(exporter: RunningExporter, event_id: str) -> tuple[str, str, set[str]]:
-    """(title, message, classes) of the event's text cell on the page."""
-    page = parse_html(exporter.get("/").text)
-    rows = [
-        row for row in page.by_id("events").iter("tr") if row.attrs.get("data-event-id") == event_id
-    ]
-    assert len(rows) == 1, f"one row for {event_id}, found {len(rows)}"
-    (cell,) = [td for td in rows[0].iter("td") if "says" in td.classes]
-    return _part(cell, "title"), _part(cell, "message"), cell.classes
-
-
-def _part(cell: Node, css: str) -> str:
-    (node,) = [span for span in cell.iter("span") if css in span.classes]
-    return node.text()
 
 
 def test_texts_are_asked_once_and_a_steady_state_asks_nothing(

@@ -12,6 +12,18 @@ from tests.support.paths import REPO
 
 CONTRACT_PATH = REPO.parent / "shared" / "CONTRACT.md"
 
+# The families that describe Adobe's status (the rest describe the exporter): the same
+# from either source for the same events.
+STATUS_FAMILIES = (
+    "adobe_status_product_status",
+    "adobe_status_region_status",
+    "adobe_status_incidents_open",
+    "adobe_status_maintenances",
+    "adobe_status_event_info",
+    "adobe_status_event_start_timestamp_seconds",
+    "adobe_status_unknown_values",
+)
+
 # Used only when ../shared/CONTRACT.md is not beside the repository.
 FALLBACK_CONTRACT_METRICS = {
     "adobe_status_product_status": "gauge",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.support.live import LiveStack
+from tests.support.npm import installed_version
 from tests.support.paths import REPO
 
 DASHBOARD_PATH = REPO / "grafana" / "adobe-status.json"
@@ -88,18 +89,11 @@ class Grafana:
         return [str(text) for text in answer["legends"]]
 
 
-def _installed_version(package: str) -> str | None:
-    manifest = FORMAT_PROJECT / "node_modules" / package / "package.json"
-    if not manifest.is_file():
-        return None
-    return str(json.loads(manifest.read_text(encoding="utf-8"))["version"])
-
-
 def installed_grafana() -> Grafana:
     """tests/grafana_format installed from its lock file (npm ci when it is not)."""
     lock = json.loads((FORMAT_PROJECT / "package-lock.json").read_text(encoding="utf-8"))
     wanted = lock["packages"]["node_modules/@grafana/data"]["version"]
-    if _installed_version("@grafana/data") != wanted:
+    if installed_version(FORMAT_PROJECT, "@grafana/data") != wanted:
         npm = shutil.which("npm")
         assert npm, "npm is needed to install tests/grafana_format (apt-get install npm)"
         result = subprocess.run(
@@ -111,7 +105,7 @@ def installed_grafana() -> Grafana:
             check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
-    assert _installed_version("@grafana/data") == wanted
+    assert installed_version(FORMAT_PROJECT, "@grafana/data") == wanted
     node = shutil.which("node")
     assert node, "node is needed to run Grafana's formatting"
     probe = Grafana(node, load_dashboard()["timezone"], frozenset())

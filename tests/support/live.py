@@ -36,7 +36,7 @@ from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import Service, build_service
-from tests.support.exporters import CLIENT_ID, CLIENT_SECRET
+from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, RunningExporter
 from tests.support.paths import REPO
 from tests.support.prometheus import (
     EXAMPLE_JOB,
@@ -394,3 +394,19 @@ def parse_html(text: str) -> Node:
     builder.feed(text)
     builder.close()
     return builder.root
+
+
+def says(exporter: RunningExporter, event_id: str) -> tuple[str, str, set[str]]:
+    """(title, message, classes) of the event's text cell on the page."""
+    page = parse_html(exporter.get("/").text)
+    rows = [
+        row for row in page.by_id("events").iter("tr") if row.attrs.get("data-event-id") == event_id
+    ]
+    assert len(rows) == 1, f"one row for {event_id}, found {len(rows)}"
+    (cell,) = [td for td in rows[0].iter("td") if "says" in td.classes]
+    return _part(cell, "title"), _part(cell, "message"), cell.classes
+
+
+def _part(cell: Node, css: str) -> str:
+    (node,) = [span for span in cell.iter("span") if css in span.classes]
+    return node.text()

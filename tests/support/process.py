@@ -1,7 +1,11 @@
-"""Run the exporter as a real process: its environment, starting it, waiting until ready.
+"""Run the exporter as a real process: its environment, starting it, waiting until ready,
+stopping it.
 
 with serve_process(exporter_env(sim_server, ADOBE_STATUS_LOG_LEVEL="debug")) as (process, port):
     wait_ready(f"http://127.0.0.1:{port}", process)
+
+An installed exporter (a venv's script) logs to a file instead: `started(command, env=venv_env(),
+log=path)`, then `wait_ready(url, process, log=path)`.
 """
 
 from __future__ import annotations
@@ -29,6 +33,15 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ADOBE_")}
     env.update(extra)
     return env
+
+
+def venv_env() -> dict[str, str]:
+    """This environment for a program of another venv: no ADOBE_*, PYTHON* or VIRTUAL_ENV."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ADOBE_", "PYTHON")) and k != "VIRTUAL_ENV"
+    }
 
 
 def exporter_env(
@@ -59,16 +72,24 @@ def exporter_env(
 
 
 def wait_ready(
-    url: str, process: subprocess.Popen[str], *, timeout: float = 30.0, **request_kwargs: Any
+    url: str,
+    process: subprocess.Popen[Any],
+    *,
+    timeout: float = 30.0,
+    log: Path | None = None,
+    **request_kwargs: Any,
 ) -> None:
     """Poll `url`/-/ready until it answers 200; AssertionError if the process exits first
-    (with its stderr, when piped) or after `timeout` seconds. `request_kwargs` go to
-    requests.get (e.g. `verify=` and `auth=` for TLS with basic auth)."""
+    (with its stderr, when piped, or its `log` file) or after `timeout` seconds.
+    `request_kwargs` go to requests.get (e.g. `verify=`, `auth=`, `headers=`)."""
     deadline = time.monotonic() + timeout
     while True:
         if process.poll() is not None:
-            stderr = process.stderr.read() if process.stderr else ""
-            raise AssertionError(f"exporter exited with {process.returncode}:\n{stderr}")
+            if log is not None:
+                output = log.read_text(encoding="utf-8", errors="replace")
+            else:
+                output = process.stderr.read() if process.stderr else ""
+            raise AssertionError(f"exporter exited with {process.returncode}:\n{output}")
         try:
             if requests.get(url + "/-/ready", timeout=1, **request_kwargs).status_code == 200:
                 return
@@ -77,6 +98,48 @@ def wait_ready(
         if time.monotonic() >= deadline:
             raise AssertionError(f"exporter never became ready at {url} within {timeout:.0f} s")
         time.sleep(POLL_INTERVAL)
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """`python -m exporter *args`, to the end; its output captured as text (by default in
+    a clean environment: clean_env())."""
+    return subprocess.run(
+        [sys.executable, "-m", "exporter", *args],
+        capture_output=True,
+        text=True,
+        env=env if env is not None else clean_env(),
+        timeout=timeout,
+        check=False,
+    )
+
+
+@contextmanager
+def started(
+    command: list[str], *, env: dict[str, str], log: Path, cwd: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`command` running with its stdout and stderr in `log`; on exit, if it still runs,
+    terminated (killed after 10 s)."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, env=env, cwd=cwd
+        )
+        try:
+            yield process
+        finally:
+            stop(process)
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    """Terminate `process` if it still runs, and kill it if it has not exited 10 s later."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
 
 @contextmanager

@@ -11,26 +11,16 @@ import pytest
 from exporter.simulator import Scale, Simulator
 from exporter.simulator.feed_snapshot import Filters
 from exporter.sources.api.dto import parse_events, read_events
-from exporter.sources.reading import Events, ShapeError
 from tests.fixtures import real_events as real
 from tests.support import payloads as p
+from tests.support.readers import assert_same_as_json_loads as same_as_json_loads
+from tests.support.readers import outcome
 
 FROZEN = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
 
-def outcome(read: Any, body: bytes) -> Events | tuple[type[BaseException], str]:
-    """What reading `body` gives: the events, or the error's kind and (shape) message."""
-    try:
-        return read(body)  # type: ignore[no-any-return]
-    except ShapeError as error:
-        return ShapeError, str(error)
-    except ValueError:
-        return ValueError, "invalid JSON"
-
-
 def assert_same_as_json_loads(body: bytes, now: float = FROZEN) -> None:
-    expected = outcome(lambda raw: parse_events(json.loads(raw), now=now), body)
-    assert outcome(partial(read_events, now=now), body) == expected
+    same_as_json_loads(partial(read_events, now=now), partial(parse_events, now=now), body)
 
 
 def simulator_body(scale: Scale, seed: int, at: float) -> bytes:

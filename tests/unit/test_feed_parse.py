@@ -9,6 +9,7 @@ environments.
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from exporter.sources.feed.status_events import parse_feed, read_feed
 from exporter.sources.reading import Events, ShapeError
 from tests.support import payloads as p
 from tests.support.adobe_spec import require_spec
+from tests.support.readers import assert_same_as_json_loads as same_as_json_loads
+from tests.support.readers import outcome
 from tests.support.spec_strategies import Spec, spliced, worlds
 
 FROZEN = 1_767_225_600.0  # 2026-01-01T00:00:00Z
@@ -33,23 +36,12 @@ FEW = settings(
 )
 
 
-def outcome(read: Any, body: bytes) -> Events | tuple[type[BaseException], str]:
-    """What reading `body` gives: the events, or the error's kind (and a shape's message)."""
-    try:
-        return read(body)  # type: ignore[no-any-return]
-    except ShapeError:
-        return ShapeError, ""
-    except ValueError:
-        return ValueError, "invalid JSON"
-
-
 def read(body: bytes) -> Events:
     return read_feed(body, now=FROZEN)
 
 
 def assert_same_as_json_loads(body: bytes) -> None:
-    expected = outcome(lambda raw: parse_feed(json.loads(raw), now=FROZEN), body)
-    assert outcome(read, body) == expected
+    same_as_json_loads(read, partial(parse_feed, now=FROZEN), body, shape_message=False)
 
 
 def simulator_feed(scale: Scale, seed: int, at: float, epoch_ms: bool = False) -> bytes:

@@ -22,7 +22,7 @@ from exporter.sources.api.dto import parse_catalog, parse_events, read_events
 from exporter.sources.feed.status_events import parse_feed
 from exporter.sources.reading import Events
 from tests.fixtures import real_events as real
-from tests.support.adobe_spec import require_spec
+from tests.support.adobe_spec import require_spec, without_enums
 from tests.support.payloads import NOW
 from tests.support.spec_strategies import Spec
 
@@ -182,14 +182,6 @@ def test_an_incident_stays_open_until_its_end_time() -> None:
 
 
 # --- the fixtures follow the spec's shapes (its enums leave out Adobe's real words) -------
-
-
-def without_enums(schema: Any) -> Any:
-    if isinstance(schema, dict):
-        return {key: without_enums(value) for key, value in schema.items() if key != "enum"}
-    if isinstance(schema, list):
-        return [without_enums(item) for item in schema]
-    return schema
 
 
 @pytest.mark.parametrize(

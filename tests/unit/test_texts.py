@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -20,6 +21,7 @@ from exporter.model.texts import (
     fallback_locales,
     find_text,
     needed,
+    shorten,
     to_text,
     tokens_of,
 )
@@ -280,3 +282,93 @@ def test_needed_keeps_only_the_open_events_texts_in_the_fallback_locales() -> No
 def test_tokens_of_lists_each_token_once() -> None:
     events = [impact(), impact(event_id="other"), impact(title_token="", message_token="m-2")]
     assert tokens_of(events) == ["t-1", "m-1", "m-2"]
+
+
+# -- rules the mutation run asked for (see docs/mutation.md) --------------------------------
+
+
+def test_product_ids_cannot_leave_their_path_segment_either() -> None:
+    assert event_link("../503467", "E1") == "https://status.adobe.com/products/..%2F503467/E1"
+
+
+def test_an_exact_locale_key_wins_over_one_differing_in_case() -> None:
+    feed = {"fr-ca": {"m-1": Text("lower", "")}, "fr-CA": {"m-1": Text("exact", "")}}
+    assert find_text(feed, "fr-CA", "m-1") == Text("exact", "")
+    assert needed(feed, [impact()], "fr-CA")["fr-CA"] == {"m-1": Text("exact", "")}
+
+
+def test_needed_finds_a_section_ignoring_case_and_separator() -> None:
+    feed = {"PT_br": {"m-1": Text("Manutenção", "")}}
+    assert needed(feed, [impact()], "pt-BR") == {"pt-BR": {"m-1": Text("Manutenção", "")}}
+
+
+def test_times_are_shown_in_utc_whatever_the_machines_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    time.tzset()
+    try:
+        shown = event_text(impact(), adobe_texts(**{"m-1": "From {startDateTime}"}), "en").message
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert shown == "From 2026-09-14 07:30 UTC"
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "shown"),
+    [
+        ("exactly ten", 11, "exactly ten"),  # at the limit: not cut
+        ("one two three four five six", 20, "one two three four" + ELLIPSIS),  # last space
+        ("abcdefghijk lm nopqrstuvwxyz", 20, "abcdefghijk lm" + ELLIPSIS),  # the last, not first
+        ("abcdefghijk lmnopqrstuvwxyz", 20, "abcdefghijk" + ELLIPSIS),  # space past half
+        ("abcdefghij klmnopqrstuvwxyz", 20, "abcdefghij klmnopqr" + ELLIPSIS),  # at half
+        ("abcdefghi jklmnopqrstuvwxyz", 20, "abcdefghi jklmnopqr" + ELLIPSIS),  # before half
+        ("  indented text that runs on", 12, "  indented" + ELLIPSIS),  # only the end is cut
+    ],
+)
+def test_long_text_is_cut_at_the_last_word_boundary_past_half_the_limit(
+    text: str, limit: int, shown: str
+) -> None:
+    assert shorten(text, limit) == shown
+
+
+def test_an_unknown_token_is_shown_with_its_spaces_and_controls_made_single_spaces() -> None:
+    shown = event_text(impact(message_token="m\x00\x01x  \n y"), {}, "en").message
+    assert shown == "m x y"
+
+
+def test_controls_inside_adobes_text_become_single_spaces() -> None:
+    assert to_text("a\x07b\x1bc", 100) == "a b c"
+
+
+def test_a_skipped_element_inside_another_stays_skipped_to_the_outer_end() -> None:
+    assert to_text("<svg><title>t</title>hidden</svg>shown", 100) == "shown"
+
+
+def test_a_link_target_follows_the_whole_label_even_with_inline_tags() -> None:
+    markup = '<a href="https://status.adobe.com/x">see <b>this</b> now</a> then'
+    assert to_text(markup, 200) == "see this now (https://status.adobe.com/x) then"
+
+
+def test_a_link_whose_label_is_its_target_split_by_tags_is_shown_once() -> None:
+    markup = '<a href="https://status.adobe.com/x">https://status.adobe.com/<b>x</b></a>'
+    assert to_text(markup, 200) == "https://status.adobe.com/x"
+
+
+@pytest.mark.parametrize(
+    ("href", "shown"),
+    [
+        ("http://status.adobe.com/a", "label (http://status.adobe.com/a)"),
+        ("HTTPS://status.adobe.com/b", "label (HTTPS://status.adobe.com/b)"),
+        ("ftp://files.adobe.com/c", "label"),
+        ("http://[::1", "label"),  # not a URL at all
+        ("//status.adobe.com/d", "label"),  # no scheme
+    ],
+)
+def test_only_http_and_https_link_targets_are_shown(href: str, shown: str) -> None:
+    assert to_text(f'<a href="{href}">label</a>', 200) == shown
+
+
+def test_a_self_closed_break_ends_a_line() -> None:
+    assert to_text("first<br/>second<hr/>same line", 100) == "first\nsecondsame line"
