@@ -1,6 +1,7 @@
-"""Golden expositions (tests/golden/*.prom): a fresh rendering of each fixed scenario equals
-its file byte for byte, each file passes `promtool check metrics`, and together they show
-every metric family of the contract. How they are made deterministic: tests/golden/__init__.py.
+"""Golden expositions (tests/golden/*.prom): a fresh rendering of each fixed scenario has its
+file's families and samples, parsed (and equals it byte for byte: the diff a reviewer reads),
+each file passes `promtool check metrics`, and together they show every metric family of
+the contract. How they are made deterministic: tests/golden/__init__.py.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 
 import pytest
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.upstream_metrics import LATENCY_BUCKETS, UpstreamMetrics
 from tests.golden import REGENERATE, golden_path, normalise
@@ -26,22 +28,55 @@ def golden_text(name: str) -> str:
     return path.read_bytes().decode("utf-8")
 
 
+Sample = tuple[str, frozenset[tuple[str, str]]]
+
+
+def parsed(text: str) -> tuple[dict[str, tuple[str, str]], dict[Sample, float]]:
+    """(family -> (type, help), (sample name, labels) -> value) of an exposition."""
+    families: dict[str, tuple[str, str]] = {}
+    samples: dict[Sample, float] = {}
+    for family in text_string_to_metric_families(text):
+        families[family.name] = (family.type, family.documentation)
+        for sample in family.samples:
+            samples[(sample.name, frozenset(sample.labels.items()))] = sample.value
+    return families, samples
+
+
+def value(text: str, name: str, **labels: str) -> float | None:
+    """One sample of an exposition, or None when it is not there."""
+    return parsed(text)[1].get((name, frozenset(labels.items())))
+
+
+def names(text: str) -> set[str]:
+    return {name for name, _ in parsed(text)[1]}
+
+
+def byte_diff(name: str, golden: str, fresh: str) -> str:
+    diff = difflib.unified_diff(
+        golden.splitlines(keepends=True),
+        fresh.splitlines(keepends=True),
+        fromfile=str(golden_path(name)),
+        tofile=f"fresh rendering of scenario {name!r}",
+    )
+    return "".join(diff) + (
+        f"\nThe exposition changed. If that is intended, regenerate the goldens with "
+        f"`{REGENERATE}` and review their diff."
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_a_fresh_rendering_has_the_goldens_families_and_samples(name: str) -> None:
+    golden, fresh = golden_text(name), SCENARIOS[name]()
+    if parsed(fresh) != parsed(golden):
+        pytest.fail(byte_diff(name, golden, fresh), pytrace=False)
+
+
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_a_fresh_rendering_equals_the_golden_byte_for_byte(name: str) -> None:
-    golden = golden_text(name)
-    fresh = SCENARIOS[name]()
+    # Order and formatting too: what `make golden` shows a reviewer as a diff.
+    golden, fresh = golden_text(name), SCENARIOS[name]()
     if fresh != golden:
-        diff = difflib.unified_diff(
-            golden.splitlines(keepends=True),
-            fresh.splitlines(keepends=True),
-            fromfile=str(golden_path(name)),
-            tofile=f"fresh rendering of scenario {name!r}",
-        )
-        pytest.fail(
-            "".join(diff) + f"\nThe exposition changed. If that is intended, regenerate the "
-            f"goldens with `{REGENERATE}` and review their diff.",
-            pytrace=False,
-        )
+        pytest.fail(byte_diff(name, golden, fresh), pytrace=False)
 
 
 @pytest.mark.integration
@@ -70,35 +105,55 @@ def test_the_goldens_show_the_scenarios_they_are_named_for() -> None:
     # A scenario that silently stopped doing its job would still match its own golden.
     healthy, filtered = golden_text("healthy"), golden_text("filtered")
     stale, never = golden_text("failing_stale"), golden_text("failing_never")
-    assert "adobe_status_up 1.0\n" in healthy and "adobe_status_up 1.0\n" in filtered
-    assert 'severity="major",status="opened"} 1.0' in healthy
-    assert 'state="scheduled"} 1.0' in healthy and 'status="in_progress"} 1.0' in healthy
-    assert 'region="APAC",region_id="APAC"} 1.0' in healthy
-    assert 'product_id="503492",region="EMEA",region_id="EMEA"} 0.0' in healthy
-    assert 'region="Americas"' not in filtered and 'product_id="503494"' not in filtered
-    assert "adobe_status_up 0.0\n" in stale and "adobe_status_product_status{" in stale
-    assert 'adobe_status_token_requests_total{result="failure"} 1.0' in stale
-    assert "adobe_status_up 0.0\n" in never and "adobe_status_product_status" not in never
-    assert "adobe_status_last_success_timestamp_seconds" not in never
+    assert value(healthy, "adobe_status_up") == 1 and value(filtered, "adobe_status_up") == 1
+    _, samples = parsed(healthy)
+    info = [dict(labels) for (n, labels), v in samples.items() if n == "adobe_status_event_info"]
+    assert any(one.get("severity") == "major" and one.get("status") == "opened" for one in info)
+    assert any(one.get("status") == "in_progress" for one in info)
+    scheduled = [
+        v
+        for (n, labels), v in samples.items()
+        if n == "adobe_status_maintenances" and dict(labels)["state"] == "scheduled"
+    ]
+    assert 1 in scheduled
+    regions = [
+        dict(labels) | {"v": str(v)}
+        for (n, labels), v in samples.items()
+        if n == "adobe_status_region_status"
+    ]
+    assert any(r["region"] == "APAC" and r["v"] == "1.0" for r in regions)
+    assert any(
+        r["product_id"] == "503492" and r["region"] == "EMEA" and r["v"] == "0.0" for r in regions
+    )
+    _, only = parsed(filtered)
+    assert all(dict(labels).get("region") != "Americas" for _, labels in only)
+    assert all(dict(labels).get("product_id") != "503494" for _, labels in only)
+    assert value(stale, "adobe_status_up") == 0 and "adobe_status_product_status" in names(stale)
+    assert value(stale, "adobe_status_token_requests_total", result="failure") == 1
+    assert value(never, "adobe_status_up") == 0 and "adobe_status_product_status" not in names(
+        never
+    )
+    assert "adobe_status_last_success_timestamp_seconds" not in names(never)
 
 
-def status_lines(text: str) -> set[str]:
-    """The lines (HELP, TYPE, samples) of the families that describe Adobe's status."""
-    return {
-        line
-        for line in text.splitlines()
-        if line.removeprefix("# HELP ").removeprefix("# TYPE ").startswith(STATUS_FAMILIES)
-    }
+def status_part(text: str) -> tuple[dict[str, tuple[str, str]], dict[Sample, float]]:
+    """The families (type, help) and samples that describe Adobe's status."""
+    families, samples = parsed(text)
+    return (
+        {name: kind for name, kind in families.items() if name.startswith(STATUS_FAMILIES)},
+        {key: v for key, v in samples.items() if key[0].startswith(STATUS_FAMILIES)},
+    )
 
 
 def test_the_feed_shows_the_same_statuses_as_the_api_for_the_same_events() -> None:
     # Same events, same catalog, two sources: the contract promises the same families and
     # labels; only the self metrics tell the sources apart.
     api, feed = golden_text("healthy"), golden_text("feed")
-    assert status_lines(feed) == status_lines(api)
-    assert "adobe_status_token_" not in feed
-    assert 'adobe_status_api_requests_total{code="304",endpoint="events"} 1.0\n' in feed
-    endpoints = set(re.findall(r'endpoint="([^"]+)"', feed))
+    assert status_part(feed) == status_part(api)
+    assert not any(name.startswith("adobe_status_token_") for name in names(feed))
+    assert value(feed, "adobe_status_api_requests_total", code="304", endpoint="events") == 1
+    _, samples = parsed(feed)
+    endpoints = {dict(labels)["endpoint"] for _, labels in samples if "endpoint" in dict(labels)}
     assert endpoints == {"events", "registry"}
 
 
