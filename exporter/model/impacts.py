@@ -22,7 +22,14 @@ from exporter.model.record import (
     text,
 )
 from exporter.model.replay import impact_at
-from exporter.model.vocabulary import Anomaly, Impact, Region, parse_time
+from exporter.model.vocabulary import (
+    Anomaly,
+    Impact,
+    Region,
+    maintenance_is_over,
+    norm,
+    parse_time,
+)
 
 __all__ = ["Keep", "dicts", "read_incident", "read_maintenance", "regions", "text"]
 
@@ -101,7 +108,7 @@ def read_incident(
     Each product is read into a ProductRecord (handed to `keep` when given) and replayed
     to `now`: the live statuses and Adobe's record go through the same rules.
     """
-    if keep is None and _closed_and_clean(incident, now):
+    if keep is None and _closed_and_clean(incident, now, maintenance=False):
         return  # read in full, it would give no Impact and no Anomaly
     event_id, event_regions, clouds = _scope(incident, anomalies)
     if not event_id:
@@ -120,28 +127,34 @@ def read_incident(
             impacts.append(impact)
 
 
-def _closed_and_clean(incident: Mapping[str, Any], now: float) -> bool:
-    """An incident with an id whose every product has an id and ended by `now`, with
-    nothing odd in its regions, clouds, products or histories: most of a 40-day feed.
+def _closed_and_clean(event: Mapping[str, Any], now: float, *, maintenance: bool) -> bool:
+    """An event with an id whose every product is closed and has an id, with nothing odd
+    in its regions, clouds, products or histories: most of a 40-day feed.
 
-    The live rule closes such a product by its `endedOn` before looking at anything else,
-    so when no record is kept, reading it in full would leave neither an Impact nor an
-    Anomaly: checking that is cheaper than building its records.
+    Closed: every product of a maintenance whose `status` or `cmrStatus` says it is over;
+    an incident product whose `endedOn` has passed. The live rule closes those before
+    looking at anything else, so when no record is kept, reading such an event in full
+    would leave neither an Impact nor an Anomaly: checking that is cheaper than building
+    its records.
     """
-    if not text(incident.get("id")):
+    if not text(event.get("id")):
         return False
-    products = incident.get("products")
-    if not (
-        _clean(incident.get("region", incident.get("regions"))) and _clean(incident.get("clouds"))
+    if maintenance and not (
+        maintenance_is_over(norm(event.get("status")))
+        or maintenance_is_over(norm(event.get("cmrStatus")))
     ):
+        return False
+    products = event.get("products")
+    if not (_clean(event.get("region", event.get("regions"))) and _clean(event.get("clouds"))):
         return False
     if not isinstance(products, list | dict) or not _clean(products):
         return False
     for product in products if isinstance(products, list) else products.values():
-        end = parse_time(product.get("endedOn"))
-        if end is None or end > now or not text(product.get("id")):
-            return False
-        if not _clean(product.get("history")):
+        if not maintenance:
+            end = parse_time(product.get("endedOn"))
+            if end is None or end > now:
+                return False
+        if not text(product.get("id")) or not _clean(product.get("history")):
             return False
     return True
 
@@ -163,6 +176,8 @@ def read_maintenance(
     keep: Keep | None = None,
 ) -> None:
     """The upcoming and running products of one maintenance (see `replay` for the rules)."""
+    if keep is None and _closed_and_clean(maintenance, now, maintenance=True):
+        return  # read in full, it would give no Impact and no Anomaly
     event_id, event_regions, clouds = _scope(maintenance, anomalies)
     if not event_id:
         anomalies.append(Anomaly("malformed_entry", "maintenance"))
