@@ -2,8 +2,9 @@
 
 In one process, against the simulator at the bench's forty-day scale (its clock frozen, as
 `make bench` has it), for each source: the events document fetched over loopback, then
-each stage of what the exporter does with it timed alone, the best of ROUNDS runs each
-(the machine is shared: the best run is the one least disturbed):
+each stage of what the exporter does with it run alone: the median CPU time (this
+process's, every thread's) of ROUNDS interleaved rounds, so that a busy neighbour on a
+shared machine weighs little:
 
 - fetch: GET of the events document with the exporter's own `Fetcher`, bytes in hand;
 - decode: the streamed walk alone (`JsonScanner`: every event decoded, nothing read);
@@ -23,6 +24,7 @@ import contextlib
 import cProfile
 import json
 import pstats
+import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -47,7 +49,7 @@ from exporter.sources.jsonstream import JsonScanner
 from exporter.sources.reading import Events
 from exporter.upstream_metrics import UpstreamMetrics
 
-ROUNDS = 7
+ROUNDS = 15
 EVERYTHING = Scope(None, None, None)
 STAGES = ("fetch", "decode", "model", "summarize", "families", "encoding")
 
@@ -62,14 +64,11 @@ class Collection:
     catalog: ProductCatalog
 
 
-def best(operation: Callable[[], object], rounds: int = ROUNDS) -> float:
-    """The shortest of `rounds` runs, in milliseconds."""
-    times = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        operation()
-        times.append(time.perf_counter() - started)
-    return min(times) * 1000.0
+def cpu_ms(operation: Callable[[], object]) -> float:
+    """The CPU time of one run (this process, every thread), in milliseconds."""
+    started = time.process_time()
+    operation()
+    return (time.process_time() - started) * 1000.0
 
 
 def walk(body: Body) -> None:
@@ -96,18 +95,24 @@ def stages(collection: Collection) -> dict[str, float]:
     events = collection.read(body)
     report = summarize(collection.catalog, events.impacts, EVERYTHING, events.anomalies)
     families = status_families(report)
-    reading = best(lambda: collection.read(body))
-    decode = best(lambda: walk(body))
-    return {
-        "fetch": best(collection.fetch),
-        "decode": decode,
-        "model": max(reading - decode, 0.0),
-        "summarize": best(lambda: summarize(collection.catalog, events.impacts, EVERYTHING)),
-        "families": best(lambda: status_families(report)),
-        "encoding": best(lambda: Snapshot(report, families, 0.0).encoded("", generate_latest)),
-        "json.loads": best(lambda: json.loads(body)),
-        "bytes": float(len(body)),
+    operations: dict[str, Callable[[], object]] = {
+        "fetch": collection.fetch,
+        "decode": lambda: walk(body),
+        "read": lambda: collection.read(body),
+        "summarize": lambda: summarize(collection.catalog, events.impacts, EVERYTHING),
+        "families": lambda: status_families(report),
+        "encoding": lambda: Snapshot(report, families, 0.0).encoded("", generate_latest),
+        "json.loads": lambda: json.loads(body),
     }
+    samples: dict[str, list[float]] = {name: [] for name in operations}
+    for _ in range(ROUNDS):  # interleaved: a busy neighbour slows every stage alike
+        for name, operation in operations.items():
+            samples[name].append(cpu_ms(operation))
+    figures = {name: statistics.median(values) for name, values in samples.items()}
+    reads = zip(samples["read"], samples["decode"], strict=True)
+    figures["model"] = max(statistics.median(read - decode for read, decode in reads), 0.0)
+    figures["bytes"] = float(len(body))
+    return figures
 
 
 @contextlib.contextmanager
@@ -207,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{collection.name}: cProfile of one reader call")
                 pstats.Stats(profile).sort_stats("tottime").print_stats(args.cprofile)
     sizes = ", ".join(f"{n} {f['bytes'] / 1e6:.1f} MB" for n, f in figures.items())
-    print(f"one full collection at forty-day scale, best of {ROUNDS} ({sizes})")
+    print(f"one full collection at forty-day scale, CPU ms, median of {ROUNDS} ({sizes})")
     print(table(figures))
 
 
