@@ -1,9 +1,17 @@
 """Feed mode at Adobe's size: full scrapes against their floor, 304 scrapes, memory.
 
-Targets: a full scrape (download and parse ~10 MB of StatusEvents) at most 1.0x the floor
-(the same download plus json.loads of the same bytes, measured in the same run); a scrape
-answered by 304 at most 0.1x a full scrape; peak RSS at most 80 MB; RSS flat (within
+Targets: a full scrape (download and read ~9 MB of StatusEvents) at most 0.7x its floor; a
+scrape answered by 304 at most 0.1x a full scrape; peak RSS at most 80 MB; RSS flat (within
 5 MB) over 1,000 full scrapes.
+
+The floor is what the measured collection reads, fetched and json.loads-ed, in the same
+rounds (interleaved, medians). With --cache-ttl 0 every scrape collects; the catalog
+(SnowServiceRegistry) and the last 30 days are read at most every --registry-ttl (an hour,
+longer than the run), so after the warm-up rounds each measured collection reads one
+document, StatusEvents, and the floor is its fetch plus json.loads. (A collection that is
+due for the 30 days reads that same StatusEvents once, whole, so its floor would be the
+same one document; the catalog's refresh is not part of any measured round.)
+`python -m bench.profile` shows where the time of one collection goes.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from bench import procs
 from bench.measure import FetchFloor, Latency, Scraper, interleaved
 from bench.run import Timing
 
-FULL_RATIO_TARGET = 1.0
+FULL_RATIO_TARGET = 0.7
 NOT_MODIFIED_RATIO_TARGET = 0.1
 RSS_TARGET_MB = 80.0
 RSS_DRIFT_TARGET_MB = 5.0

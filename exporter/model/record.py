@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from exporter.model.vocabulary import Anomaly, Region, clean_text, norm, parse_time
@@ -24,7 +25,8 @@ NEVER = float("-inf")  # the time of an entry that carries none
 def text(value: object) -> str:
     """An id or name: strings as they are, integers as their digits, else empty."""
     if isinstance(value, str):
-        return clean_text(value.strip())
+        value = value.strip()
+        return value if value.isascii() else clean_text(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return ""
@@ -72,11 +74,24 @@ class History:
         return [entry for _, entry in self.timed_maintenance_changes()]
 
 
+def only_dicts(items: Iterable[object]) -> bool:
+    """Whether every item is a plain dict (as json makes them), checked without a loop in
+    Python: most lists and maps Adobe sends hold nothing else."""
+    return _DICT.issuperset(map(type, items))
+
+
+_DICT = frozenset((dict,))
+
+
 def _history_entries(history: object, anomalies: list[Anomaly]) -> list[tuple[object, Entry]]:
     """(map key or None, entry) for each well-formed entry, as listed; odd ones counted."""
     if isinstance(history, dict):
+        if only_dicts(history.values()):
+            return list(history.items())
         pairs: Iterable[tuple[object, object]] = history.items()
     elif isinstance(history, list):
+        if only_dicts(history):
+            return list(zip(repeat(None), history))
         pairs = ((None, item) for item in history)
     else:
         if history is not None:

@@ -195,10 +195,24 @@ def parse_time(value: object) -> float | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
+    if text[4:5] == "-":  # a date: no number has a '-' there unless after an 'e'
+        when = _iso(text)
+        return when if when is not None else _number(text)
+    try:
+        number = float(text)
+    except ValueError:
+        return _iso(text)
+    return _epoch(number)
+
+
+def _number(text: str) -> float | None:
     try:
         return _epoch(float(text))
     except ValueError:
-        pass
+        return None
+
+
+def _iso(text: str) -> float | None:
     try:
         when = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:

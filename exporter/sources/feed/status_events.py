@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 
 from exporter.model.impacts import Keep, dicts, read_incident, read_maintenance, text
-from exporter.model.vocabulary import Anomaly, Text
+from exporter.model.vocabulary import Anomaly, Impact, Text
 from exporter.sources.jsonstream import JsonScanner
 from exporter.sources.reading import (
     EventReader,
@@ -178,19 +178,19 @@ def _read_map(
     Records go to `keep` as they are read, so each event's tree dies young: an id listed
     twice (which json.dumps never writes, nor has Adobe) leaves both listings' records.
     """
-    by_id: dict[str, Events] = {}
+    by_id: dict[str, tuple[list[Impact], list[Anomaly]]] = {}
     usable: dict[str, bool] = {}  # per id, as json.loads keeps only the last of a repeat
     for event_id in scanner.members():
-        one = by_id[event_id] = Events()
+        impacts, anomalies = by_id[event_id] = ([], [])
         item = scanner.value()
         usable[event_id] = is_readable(item)
         if isinstance(item, dict):
-            read(item, one.impacts, one.anomalies, now, keep)
+            read(item, impacts, anomalies, now, keep)
         else:
-            one.anomalies.append(Anomaly("malformed_entry", what))
+            anomalies.append(Anomaly("malformed_entry", what))
     section.seen, section.readable = len(by_id), sum(usable.values())
     part = Events()
-    for one in by_id.values():
-        part.impacts += one.impacts
-        part.anomalies += one.anomalies
+    for impacts, anomalies in by_id.values():
+        part.impacts += impacts
+        part.anomalies += anomalies
     return part
