@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 import yaml
 
 from tests.support.contract import contract_metrics
-from tests.support.npm import installed_version
+from tests.support.npm import installed_version, npm_ci
 from tests.support.paths import REPO
 
 DASHBOARD_PATH = REPO / "grafana" / "adobe-status.json"
@@ -581,17 +580,7 @@ def tsc() -> Path:
         for name in ("@grafana/schema", "typescript")
     }
     if any(installed_version(SCHEMA_PROJECT, name) != version for name, version in wanted.items()):
-        npm = shutil.which("npm")
-        assert npm, "npm is needed to install tests/dashboard_schema (apt-get install npm)"
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=SCHEMA_PROJECT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+        npm_ci(SCHEMA_PROJECT)
     assert {name: installed_version(SCHEMA_PROJECT, name) for name in wanted} == wanted
     path = SCHEMA_PROJECT / "node_modules" / ".bin" / "tsc"
     assert path.is_file()

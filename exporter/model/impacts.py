@@ -115,16 +115,7 @@ def read_incident(
         anomalies.append(Anomaly("malformed_entry", "incident"))
         return
     facts = EventFacts(event_id, "incident", event_regions, clouds, now)
-    for product in dicts(incident.get("products"), anomalies, "incident product"):
-        if not text(product.get("id")):
-            anomalies.append(Anomaly("malformed_entry", "incident product"))
-            continue
-        record = ProductRecord(facts, product, History(product.get("history"), anomalies))
-        if keep is not None:
-            keep(record)
-        impact = impact_at(record, now, anomalies)
-        if impact is not None:
-            impacts.append(impact)
+    _read_products(incident, facts, impacts, anomalies, keep)
 
 
 def _closed_and_clean(event: Mapping[str, Any], now: float, *, maintenance: bool) -> bool:
@@ -197,13 +188,26 @@ def read_maintenance(
         scheduled=scheduled,
         completed=parse_time(maintenance.get("completedOn")),
     )
-    for product in dicts(maintenance.get("products"), anomalies, "maintenance product"):
+    _read_products(maintenance, facts, impacts, anomalies, keep)
+
+
+def _read_products(
+    event: Mapping[str, Any],
+    facts: EventFacts,
+    impacts: list[Impact],
+    anomalies: list[Anomaly],
+    keep: Keep | None,
+) -> None:
+    """Each product of one event: its record (handed to `keep`), replayed to the instant of
+    reading for the open Impact, if any."""
+    what = f"{facts.kind} product"
+    for product in dicts(event.get("products"), anomalies, what):
         if not text(product.get("id")):
-            anomalies.append(Anomaly("malformed_entry", "maintenance product"))
+            anomalies.append(Anomaly("malformed_entry", what))
             continue
         record = ProductRecord(facts, product, History(product.get("history"), anomalies))
         if keep is not None:
             keep(record)
-        impact = impact_at(record, now, anomalies)
+        impact = impact_at(record, facts.read_at, anomalies)
         if impact is not None:
             impacts.append(impact)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.support.live import LiveStack
-from tests.support.npm import installed_version
+from tests.support.npm import installed_version, npm_ci
 from tests.support.paths import REPO
 
 DASHBOARD_PATH = REPO / "grafana" / "adobe-status.json"
@@ -94,17 +94,7 @@ def installed_grafana() -> Grafana:
     lock = json.loads((FORMAT_PROJECT / "package-lock.json").read_text(encoding="utf-8"))
     wanted = lock["packages"]["node_modules/@grafana/data"]["version"]
     if installed_version(FORMAT_PROJECT, "@grafana/data") != wanted:
-        npm = shutil.which("npm")
-        assert npm, "npm is needed to install tests/grafana_format (apt-get install npm)"
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=FORMAT_PROJECT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+        npm_ci(FORMAT_PROJECT)
     assert installed_version(FORMAT_PROJECT, "@grafana/data") == wanted
     node = shutil.which("node")
     assert node, "node is needed to run Grafana's formatting"
