@@ -22,14 +22,14 @@ from tests.support.exporters import (
     FakeClock,
     RunningExporter,
 )
-from tests.support.tools import missing_tools, no_tool_runs, write_stand_ins
+from tests.support.tools import missing_tools
 
 HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """When a selected test is marked `integration` (everything under tests/integration/, and
-    the hand-marked tests at the top level), stop with one line if a tool is missing."""
+    """When a selected test is marked `integration` (everything under tests/integration/),
+    stop with one line if a tool is missing."""
     if session.config.option.collectonly:
         return
     if not any(item.get_closest_marker("integration") for item in session.items):
@@ -39,29 +39,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         pytest.exit(missing, returncode=pytest.ExitCode.USAGE_ERROR)
 
 
-@pytest.fixture(scope="session")
-def tool_stand_ins(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_stand_ins(tmp_path_factory.mktemp("tool-stand-ins"))
-
-
-@pytest.fixture(autouse=True)
-def top_level_tests_unmarked_run_no_tool(
-    request: pytest.FixtureRequest, tool_stand_ins: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[None]:
-    """The files at tests/ top level mix both kinds until they are split: there, a test
-    without the `integration` mark gets the unit tests' guard (tests/unit/conftest.py)."""
-    if request.node.path.resolve().parent != HERE or request.node.get_closest_marker("integration"):
-        yield
-        return
-    log = tmp_path_factory.mktemp("tool-guard") / "calls.log"
-    with no_tool_runs(request.node.nodeid, tool_stand_ins, log):
-        yield
-
-
 # The contract copy check is for the project's developers, who have ../shared/CONTRACT.md
 # beside the repository, and for CI; a clone from GitHub neither runs nor skips it.
 _CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
-collect_ignore = [] if CONTRACT_PATH.is_file() or _CI else ["test_contract_copy.py"]
+collect_ignore = [] if CONTRACT_PATH.is_file() or _CI else ["unit/test_contract_copy.py"]
 
 
 @pytest.fixture

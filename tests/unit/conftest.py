@@ -1,5 +1,5 @@
 """Unit tests run no external tool: while each runs, PATH starts with stand-ins for every tool
-(tests/support/tools.py; `tool_stand_ins` is in tests/conftest.py), and a test that runs one
+(tests/support/tools.py), and a test that runs one
 fails naming it."""
 
 from __future__ import annotations
@@ -10,10 +10,15 @@ from pathlib import Path
 import pytest
 
 from tests.support.simulator_http import fake_clock, quiet_sim, rate_clock, server
-from tests.support.tools import no_tool_runs
+from tests.support.tools import no_tool_runs, write_stand_ins
 
 # The simulator's own tests (test_simulator*.py) share its fixtures.
 __all__ = ["fake_clock", "quiet_sim", "rate_clock", "server"]
+
+
+@pytest.fixture(scope="session")
+def tool_stand_ins(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_stand_ins(tmp_path_factory.mktemp("tool-stand-ins"))
 
 
 @pytest.fixture(autouse=True)

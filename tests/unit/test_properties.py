@@ -12,33 +12,36 @@ With CI set, examples are derandomized: a red build replays the same examples.
 from __future__ import annotations
 
 import json
-import os
-import time
 import traceback
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft4Validator
-from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.parser import text_string_to_metric_families
 
-from exporter.collector import ScrapeCollector, status_families
+from exporter.collector import status_families
 from exporter.config import Selection
-from exporter.model.report import ProductStatus, StatusReport, resolve, summarize
-from exporter.model.vocabulary import ProductCatalog, State
-from exporter.snapshot import Snapshot, View
+from exporter.model.report import StatusReport, resolve, summarize
+from exporter.model.vocabulary import State
 from exporter.sources.api.dto import parse_catalog, parse_events, read_events
 from exporter.sources.feed.status_events import parse_feed
-from exporter.sources.reading import Events, ShapeError
+from exporter.sources.reading import ShapeError
 from tests.support import payloads as p
-from tests.support.adobe_spec import require_spec, without_enums
+from tests.support.adobe_spec import without_enums
 from tests.support.payloads import NOW
-from tests.support.prometheus import assert_metrics_clean
+from tests.support.properties_common import (
+    PROFILE,
+    SPEC,
+    Reading,
+    events_drifted,
+    exposition,
+    read,
+    samples,
+    text_of,
+)
 from tests.support.spec_strategies import (
     KEYS,
     TWIN_NOW,
@@ -58,125 +61,14 @@ from tests.support.spec_strategies import (
     worlds,
 )
 
-SPEC_FILE = require_spec("generate payloads from it")
-SPEC = Spec.load(SPEC_FILE)
-
-IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
-settings.register_profile(
-    "adobe-status-properties",
-    deadline=None,
-    derandomize=IN_CI,
-    max_examples=100,
-    # The explain phase re-runs a failing example under line tracing: tens of seconds.
-    phases=[phase for phase in Phase if phase is not Phase.explain],
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.filter_too_much,
-    ],
-)
-# The parent of each test's settings, not loaded globally: other modules keep theirs.
-PROFILE = settings.get_profile("adobe-status-properties")
-
 # The contract's status rules, written out from CONTRACT.md (not imported from the model).
 SEVERITY_CODE = {"major": 4, "minor": 3, "potential": 2, "trivial": 2}
 OPEN_STATUSES = {"opened", "discovery", "reopened", "updated"}
 CLOSED_STATUSES = {"closed", "dismissed", "canceled", "cancelled", "completed", "resolved"}
 
 
-# --- helpers ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Reading:
-    registry: ProductCatalog
-    events: Events
-    summary: StatusReport
-
-    def status(self, product_id: str) -> ProductStatus:
-        return next(s for s in self.summary.products if s.product.id == product_id)
-
-    def registry_region_ids(self, product_id: str) -> list[str]:
-        product = self.registry.products.get(product_id)
-        return [region.id for region in product.regions] if product else []
-
-
-def read(world: World, *, any_catalog: bool = False, now: float = NOW) -> Reading:
-    """The model over one world, every product, cloud and region selected.
-
-    `any_catalog`: a registry the contract calls drift (no product or cloud with an id,
-    no cloud listing a product: a ShapeError) is replaced by the sample one.
-    """
-    try:
-        registry, anomalies = parse_catalog(world.products, world.clouds)
-    except ShapeError:
-        if not any_catalog:
-            raise
-        assert registry_drifted(world)
-        registry, anomalies = parse_catalog(p.products_payload(), p.clouds_payload())
-    events = (parse_feed if world.feed else parse_events)(world.events, now=now)
-    scope = resolve(Selection(), registry)
-    summary = summarize(registry, events.impacts, scope, [*anomalies, *events.anomalies])
-    return Reading(registry, events, summary)
-
-
-def registry_drifted(world: World) -> bool:
-    """What the contract calls drift in a registry: nothing to know the products by."""
-    products = {text_of(item.get("id")) for item in world.products if isinstance(item, dict)}
-    clouds = [item for item in world.clouds if isinstance(item, dict) and text_of(item.get("id"))]
-    listed = {
-        text_of(member.get("id") if isinstance(member, dict) else member)
-        for cloud in clouds
-        for member in cloud.get("cloudProducts") or ()
-    }
-    return not products - {""} or not clouds or not listed & products - {""}
-
-
-def events_drifted(world: World) -> bool:
-    """What the contract calls drift in events: none of the keys the exporter reads, or
-    events listed of which none carries an id and products."""
-    if world.feed:
-        sections = (("incidentEvent", "incidents"), ("maintenanceEvent", "maintenance"))
-        keys = any(key in (world.events.get(section) or {}) for section, key in sections)
-    else:
-        keys = bool({"incidents", "maintenances"} & world.events.keys())
-    listed = [*incidents_of(world.events, world.feed), *maintenances_of(world.events, world.feed)]
-    readable = [event for event in listed if text_of(event.get("id")) and "products" in event]
-    return not keys or bool(listed and not readable)
-
-
 def with_events(world: World, events: Any) -> World:
     return World(world.products, world.clouds, events, world.feed)
-
-
-def exposition(summary: StatusReport) -> str:
-    """What /metrics serves for this summary after a successful collection."""
-    now = time.time()
-    view = View(
-        snapshot=Snapshot(summary, status_families(summary), now),
-        up=True,
-        last_success=now,
-        duration=0.0,
-    )
-    registry = CollectorRegistry(auto_describe=False, support_collectors_without_names=True)
-    registry.register(ScrapeCollector(view, lambda: None))
-    return generate_latest(registry).decode("utf-8")
-
-
-Sample = tuple[str, dict[str, str], float]
-
-
-def samples(text: str) -> list[Sample]:
-    return [
-        (sample.name, sample.labels, sample.value)
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    ]
-
-
-def assert_no_duplicate_series(parsed: list[Sample]) -> None:
-    series = Counter((name, frozenset(labels.items())) for name, labels, _ in parsed)
-    assert not [key for key, count in series.items() if count > 1]
 
 
 def state_table(summary: StatusReport) -> dict[str, Any]:
@@ -190,10 +82,6 @@ def state_table(summary: StatusReport) -> dict[str, Any]:
         )
         for status in summary.products
     }
-
-
-def text_of(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
 
 
 def named_regions(event: dict[str, Any], feed: bool) -> list[str]:
@@ -663,105 +551,3 @@ def test_one_scenario_reads_alike_as_the_apis_dto_and_the_feeds_maps(
         from_dto.events.impacts,
         from_dto.events.anomalies,
     )
-
-
-# --- 4. promtool accepts every exposition -----------------------------------------------
-
-
-@pytest.mark.integration
-@settings(PROFILE, max_examples=20)
-@given(worlds(SPEC) | raw_worlds(SPEC, feed=False) | raw_worlds(SPEC, feed=True))
-def test_promtool_accepts_every_exposition(world: World) -> None:
-    if events_drifted(world):
-        return  # ShapeError: no exposition of statuses (see the up-1 test above)
-    text = exposition(read(world, any_catalog=True).summary)
-    assert_metrics_clean(text)
-    assert_no_duplicate_series(samples(text))
-
-
-# --- 5. hostile label values ------------------------------------------------------------
-
-HOSTILE_PIECES = st.sampled_from(
-    [
-        *('"', "\\", "\n", "\\n", '\\"', "", " ", "\t", "\r\n", "é", "🦀", "\u2028", "\x00"),
-        *("\ufeff", '{a="b"}', 'x",y="', "# HELP x", "} 1\nfake_metric 1", "a\\", "\x1b[31m"),
-    ]
-)
-HOSTILE_TEXT = st.lists(HOSTILE_PIECES | st.text(max_size=4), min_size=1, max_size=3).map("".join)
-
-LabelSet = tuple[tuple[str, str], ...]
-
-
-def expected_label_sets(summary: StatusReport) -> dict[str, set[LabelSet]]:
-    """The label sets the contract promises, from the summary's own (already parsed) values."""
-    expected: dict[str, set[LabelSet]] = {
-        "adobe_status_product_status": set(),
-        "adobe_status_region_status": set(),
-        "adobe_status_event_info": set(),
-    }
-    for status in summary.products:
-        product = status.product
-        ids = (("cloud", product.cloud), ("product", product.name), ("product_id", product.id))
-        expected["adobe_status_product_status"].add(ids)
-        for region, _ in status.regions.values():
-            expected["adobe_status_region_status"].add(
-                (*ids, ("region", region.name), ("region_id", region.id))
-            )
-    first: dict[tuple[str, str, str], LabelSet] = {}
-    for impact, product in summary.events:
-        # One series per event and product: a product listed twice keeps its first listing.
-        first.setdefault(
-            (impact.event_id, impact.kind, product.id),
-            (
-                ("event_id", impact.event_id),
-                ("kind", impact.kind),
-                ("product", product.name),
-                ("product_id", product.id),
-                ("severity", impact.severity),
-                ("status", impact.status),
-            ),
-        )
-    expected["adobe_status_event_info"] = set(first.values())
-    return expected
-
-
-@pytest.mark.integration
-@settings(PROFILE, max_examples=15)
-@given(worlds(SPEC, text=HOSTILE_TEXT))
-def test_hostile_names_and_ids_survive_the_exposition(world: World) -> None:
-    summary = read(world).summary
-    text = exposition(summary)
-    assert_metrics_clean(text)
-    parsed = samples(text)
-    assert_no_duplicate_series(parsed)
-    for name, label_sets in expected_label_sets(summary).items():
-        got = {tuple(sorted(labels.items())) for sample, labels, _ in parsed if sample == name}
-        assert got == label_sets, name
-
-
-@pytest.mark.integration
-@settings(PROFILE, max_examples=10)
-@given(st.tuples(st.text(max_size=3), st.characters(categories=["Cs"]), st.text(max_size=3)))
-def test_lone_surrogates_from_json_escapes_do_not_break_the_exposition(
-    pieces: tuple[str, str, str],
-) -> None:
-    # Python's json module decodes "\ud800" to a lone surrogate, which UTF-8 cannot encode:
-    # a name like that must not cost the whole scrape.
-    name = "".join(pieces)
-    products, clouds, payload = json.loads(
-        json.dumps(
-            [
-                [{"id": "503467", "name": name, "regions": [{"id": "eu", "name": name}]}],
-                [{"id": "503461", "name": name, "cloudProducts": [{"id": "503467"}]}],
-                p.events([p.incident(name, [p.incident_product(name=name)])]),
-            ]
-        )
-    )
-    text = exposition(read(World(products, clouds, payload, feed=False)).summary)
-    assert_metrics_clean(text)
-    states = [
-        value
-        for sample, labels, value in samples(text)
-        if sample == "adobe_status_product_status" and labels["product_id"] == "503467"
-    ]
-    assert states == [State.MAJOR]

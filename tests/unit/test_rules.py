@@ -8,9 +8,6 @@ tests cover every alert both before and while it fires, and that they catch a br
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,9 +15,8 @@ import yaml
 
 from tests.support.contract import contract_metrics
 from tests.support.paths import REPO
+from tests.support.rules_common import ALERTS, RULES_PATH, RULES_TEST_PATH
 
-RULES_PATH = REPO / "prometheus" / "alerts.yml"
-RULES_TEST_PATH = REPO / "prometheus" / "alerts_test.yml"
 RUNBOOK_PATH = REPO / "docs" / "runbook.md"
 
 # The defaults written into alerts.yml (its header says how to change them; the chart
@@ -68,17 +64,6 @@ def expected_annotations(name: str) -> set[str]:
     return base | {"adobe_status_url"} if name in PRODUCT_ALERTS else base
 
 
-def load_alerts() -> dict[str, dict[str, Any]]:
-    groups = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))["groups"]
-    alerts: dict[str, dict[str, Any]] = {}
-    for group in groups:
-        for rule in group["rules"]:
-            if "alert" in rule:
-                assert rule["alert"] not in alerts, f"duplicate alert {rule['alert']}"
-                alerts[rule["alert"]] = rule
-    return alerts
-
-
 def load_unit_tests() -> list[dict[str, Any]]:
     return list(yaml.safe_load(RULES_TEST_PATH.read_text(encoding="utf-8"))["tests"])
 
@@ -90,78 +75,6 @@ def github_anchors(markdown: str) -> set[str]:
         anchor = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
         anchors.add(anchor)
     return anchors
-
-
-def run_promtool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    promtool = shutil.which("promtool")
-    assert promtool, "promtool is needed (apt-get install prometheus)"
-    return subprocess.run(
-        [promtool, *args], capture_output=True, text=True, timeout=120, check=False, cwd=cwd
-    )
-
-
-ALERTS = load_alerts()
-
-
-# -- promtool -----------------------------------------------------------------------------
-
-
-@pytest.mark.integration
-def test_promtool_check_rules_accepts_the_alerts() -> None:
-    result = run_promtool("check", "rules", str(RULES_PATH))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"SUCCESS: {len(ALERTS)} rules found" in result.stdout
-
-
-@pytest.mark.integration
-def test_promtool_unit_tests_of_the_alerts_pass() -> None:
-    result = run_promtool("test", "rules", str(RULES_TEST_PATH))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS" in result.stdout
-
-
-@pytest.mark.integration
-@pytest.mark.parametrize(
-    ("alert", "old", "new"),
-    [
-        ("AdobeProductMajorIncident", "== 4", "== 3"),
-        ("AdobeProductMajorIncident", "for: 45s", "for: 30s"),
-        # Without it a reclassification resolves the page and pages again.
-        ("AdobeProductMajorIncident", "keep_firing_for: 3m", "keep_firing_for: 0s"),
-        ("AdobeProductMinorIncident", "for: 2m", "for: 1m"),
-        ("AdobeMaintenanceStartingSoon", "< 3600", "< 7200"),
-        ("AdobeStatusNoData", '"adobe_status_up", "", ""', '"up", "", ""'),
-        ("AdobeStatusExporterUnreachable", '"} == 0', '"} == 1'),
-        (
-            "AdobeStatusExporterUnreachable",
-            'absent(up{job="adobe-status"})',
-            'absent(up{job="adobe-status"} == 0)',
-        ),
-        ("AdobeStatusUpstreamUnreachable", "adobe_status_up == 0", "adobe_status_up < 0"),
-        ("AdobeProductMajorIncident", "products/{{ $labels.product_id }}", "products/"),
-        (
-            "AdobeMaintenanceStartingSoon",
-            "products/{{ $labels.product_id }}\n",
-            "products/{{ $labels.product }}\n",
-        ),
-    ],
-)
-def test_unit_tests_fail_when_a_rule_is_broken(
-    tmp_path: Path, alert: str, old: str, new: str
-) -> None:
-    text = RULES_PATH.read_text(encoding="utf-8")
-    start = text.index(f"- alert: {alert}\n")
-    end = text.find("- alert:", start + 1)
-    end = len(text) if end < 0 else end
-    section = text[start:end]
-    assert section.count(old) == 1, f"{old!r} not found once in {alert}"
-    (tmp_path / "alerts.yml").write_text(
-        text[:start] + section.replace(old, new) + text[end:], encoding="utf-8"
-    )
-    shutil.copy(RULES_TEST_PATH, tmp_path / "alerts_test.yml")
-    result = run_promtool("test", "rules", "alerts_test.yml", cwd=tmp_path)
-    assert result.returncode != 0
-    assert f"alertname: {alert}," in result.stdout + result.stderr
 
 
 # -- rule content -------------------------------------------------------------------------

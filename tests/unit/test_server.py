@@ -17,14 +17,21 @@ from typing import Any
 
 import pytest
 import requests
-from prometheus_client import CollectorRegistry, Gauge, make_wsgi_app
 
 from exporter.web.auth import REALM
 from exporter.web.listen import parse_listen_address
 from exporter.web.server import ExporterHTTPServer
-from exporter.web.web_config import TLSConfig, WebConfig, load_web_config
+from exporter.web.web_config import WebConfig, load_web_config
 from tests.support.exporters import ExporterFactory, RunningExporter, parse_samples
-from tests.support.prometheus import run_prometheus, value
+from tests.support.server_common import (
+    PASSWORD,
+    USER,
+    Environ,
+    ServerFactory,
+    StartResponse,
+    hello_app,
+    tls_config,
+)
 from tests.support.tls import (
     Response,
     TLSFiles,
@@ -37,16 +44,7 @@ from tests.support.tls import (
     write_web_config,
 )
 
-StartResponse = Callable[..., Any]
-Environ = dict[str, Any]
 WAIT = 5.0  # bound for anything that should happen promptly
-
-USER, PASSWORD = "prometheus", "s3cret-scrape-password"
-
-
-def hello_app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-    start_response("200 OK", [("Content-Type", "text/plain")])
-    return [b"hello " + environ["PATH_INFO"].encode()]
 
 
 class BlockingApp:
@@ -100,9 +98,6 @@ class Background:
         return self.result
 
 
-ServerFactory = Callable[..., ExporterHTTPServer]
-
-
 @pytest.fixture
 def serve() -> Iterator[ServerFactory]:
     """Starts servers in threads; shuts them all down after the test."""
@@ -127,10 +122,6 @@ def serve() -> Iterator[ServerFactory]:
 @pytest.fixture
 def tls_files(tmp_path: Path) -> TLSFiles:
     return make_tls_files(tmp_path / "certs")
-
-
-def tls_config(files: TLSFiles, **tls: Any) -> WebConfig:
-    return WebConfig(tls=TLSConfig(cert_file=files.cert_file, key_file=files.key_file, **tls))
 
 
 def host_port(server: ExporterHTTPServer) -> tuple[str, int]:
@@ -730,44 +721,6 @@ def test_half_done_rotation_serves_the_old_pair_until_the_key_arrives(
 
         assert served_certificate(server, renewed.client_context()) == der(renewed.cert_file)
     assert len(rotation_warnings(caplog)) == 1
-
-
-# --- a real Prometheus ---------------------------------------------------------------------
-
-
-@pytest.mark.integration
-def test_real_prometheus_scrapes_over_tls_with_basic_auth(
-    serve: ServerFactory, tls_files: TLSFiles, tmp_path: Path
-) -> None:
-    registry = CollectorRegistry()
-    Gauge("tls_test_value", "A constant for the scrape test.", registry=registry).set(42)
-    config = WebConfig(
-        tls=TLSConfig(cert_file=tls_files.cert_file, key_file=tls_files.key_file),
-        basic_auth_users={USER: bcrypt_hash(PASSWORD, rounds=10).encode()},
-    )
-    server = serve(make_wsgi_app(registry), web_config=config)
-    target = {"targets": [f"127.0.0.1:{server.port}"]}
-
-    def job(name: str, password: str) -> dict[str, Any]:
-        return {
-            "job_name": name,
-            "scheme": "https",
-            "tls_config": {"ca_file": str(tls_files.ca_file)},
-            "basic_auth": {"username": USER, "password": password},
-            "static_configs": [target],
-        }
-
-    scrape_configs = [job("tls-auth", PASSWORD), job("wrong-password", "guess")]
-    with run_prometheus(tmp_path, scrape_configs) as prometheus:
-        result = prometheus.wait_for(
-            "up", lambda r: len(r) == 2 and {value(s) for s in r} == {0.0, 1.0}, timeout=60
-        )
-        up = {s["metric"]["job"]: value(s) for s in result}
-        assert up == {"tls-auth": 1.0, "wrong-password": 0.0}
-        [sample] = prometheus.query('tls_test_value{job="tls-auth"}')
-        assert value(sample) == 42.0
-        health = {job: error for job, _, error in prometheus.target_health()}
-        assert "401" in health["wrong-password"]
 
 
 # --- HEAD: every GET endpoint of the exporter answers it -----------------------------------

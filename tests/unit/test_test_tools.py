@@ -4,17 +4,12 @@ otherwise. PATH is a directory of our own; TEST_TOOLS_ROOT forces the root check
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.support.tool_script import run_script
 
-from tests.support.paths import REPO
-
-SCRIPT = REPO / "scripts" / "test-tools"
 ALL_TOOLS = ("promtool", "prometheus", "amtool", "alertmanager", "chromium", "node", "npm")
 COMMANDS = {"alertmanager": "prometheus-alertmanager"}  # Debian's name for the binary
 # What the fake apt-get "installs": the commands each Debian package puts on PATH.
@@ -56,22 +51,6 @@ def path_with(directory: Path, tools: tuple[str, ...] = (), apt_get: bool = Fals
             FAKE_APT_GET.format(python=sys.executable, commands=PACKAGE_COMMANDS),
         )
     return directory
-
-
-def run_script(
-    path: Path | str, *args: str, root: bool, apt_log: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": str(path), "TEST_TOOLS_ROOT": "1" if root else "0"}
-    if apt_log is not None:
-        env["APT_LOG"] = str(apt_log)
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
 
 
 def missing_named(line: str) -> list[str]:
@@ -168,13 +147,6 @@ def test_nothing_missing_is_silent_and_runs_no_apt_get_even_as_root(tmp_path: Pa
     result = run_script(bin_dir, root=True, apt_log=log)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     assert not log.exists()
-
-
-@pytest.mark.integration
-def test_this_machine_has_every_tool_the_suite_drives() -> None:
-    """Where `make test` runs, the check passes silently (and so never apt-gets again)."""
-    result = run_script(os.environ["PATH"], root=False)
-    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
 def test_unknown_arguments_are_a_usage_error(tmp_path: Path) -> None:

@@ -35,75 +35,22 @@ from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import build_service
 from tests.support.alert_budget import (
     ALERTMANAGER_PATH,
-    REPO,
     RULES_PATH,
     SOURCES,
-    TARGETS,
     VALUES_PATH,
-    Budget,
     duration,
     load_yaml,
     seconds,
     worst_case,
 )
+from tests.support.alert_latency_common import MAJOR, MINOR, SCALE
 from tests.support.alertmanager import Notification, run_alertmanager, webhook_sink
 from tests.support.exporters import CLIENT_ID, CLIENT_SECRET
 from tests.support.live import JOB, new_simulator, wait_for_rule_evaluation
 from tests.support.prometheus import run_prometheus, value
 
-LATENCY_DOC = REPO / "docs" / "alert-latency.md"
-README = REPO / "README.md"
-MAJOR, MINOR = "AdobeProductMajorIncident", "AdobeProductMinorIncident"
 ANALYTICS = "503467"  # gets the major incident
 CAMPAIGN = "503475"  # gets the minor one
-SCALE = 10.0  # every interval of the defaults divided by this
-
-
-# -- the budget at the defaults -----------------------------------------------------------
-
-
-@pytest.mark.parametrize("source", SOURCES)
-@pytest.mark.parametrize("alert", sorted(TARGETS))
-def test_worst_case_at_the_defaults_meets_the_target(source: str, alert: str) -> None:
-    budget = worst_case(source, alert)
-    print(f"{alert} via {source}: worst case {budget.total:.0f} s, target {budget.target:.0f} s")
-    assert budget.total <= budget.target, budget
-
-
-def test_budget_counts_the_old_rules_at_seven_to_nine_minutes() -> None:
-    """The rules and chart before issue 16 (for: 5m, 60 s scrapes, 1m evaluation) miss it."""
-    rules = load_yaml(RULES_PATH)
-    for group in rules["groups"]:
-        group.pop("interval", None)
-        for rule in group["rules"]:
-            if rule.get("alert") == MAJOR:
-                rule["for"] = "5m"
-    values = load_yaml(VALUES_PATH)
-    values["serviceMonitor"]["interval"] = "60s"
-    alertmanager = load_yaml(ALERTMANAGER_PATH)
-    alertmanager["route"]["routes"][0].pop("group_wait", None)
-    old = {
-        source: worst_case(source, MAJOR, rules=rules, values=values, alertmanager=alertmanager)
-        for source in SOURCES
-    }
-    assert {source: budget.total for source, budget in old.items()} == {"api": 460, "feed": 520}
-    assert all(budget.total > budget.target for budget in old.values())
-
-
-def table_row(budget: Budget) -> str:
-    steps = (budget.read, budget.collection, budget.evaluation, budget.pending)
-    cells = [f"{step:g} s" for step in (*steps, budget.group_wait, budget.total)]
-    return (
-        f"| {budget.alert} | {budget.source} | " + " | ".join(cells) + f" | {budget.target:g} s |"
-    )
-
-
-@pytest.mark.parametrize("document", [LATENCY_DOC, README], ids=["alert-latency.md", "README"])
-def test_documents_show_the_budget_as_computed(document: Path) -> None:
-    text = document.read_text(encoding="utf-8")
-    rows = [table_row(worst_case(source, alert)) for alert in sorted(TARGETS) for source in SOURCES]
-    missing = [row for row in rows if row not in text]
-    assert missing == [], f"{document.name} lacks these rows (or shows other figures)"
 
 
 # -- the live run, compressed -------------------------------------------------------------
@@ -198,7 +145,6 @@ def active_since(prometheus: Any, alert: str) -> str:
     return str(found["activeAt"])
 
 
-@pytest.mark.integration
 @pytest.mark.parametrize("source", SOURCES)
 def test_incidents_reach_the_receivers_once_within_the_scaled_budget(
     tmp_path: Path, source: str

@@ -11,40 +11,14 @@ import re
 
 import pytest
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
-from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.upstream_metrics import LATENCY_BUCKETS, UpstreamMetrics
 from tests.golden import REGENERATE, golden_path, normalise
 from tests.golden.scenarios import SCENARIOS
 from tests.support.contract import STATUS_FAMILIES, contract_metrics
-from tests.support.prometheus import assert_metrics_clean
+from tests.support.golden_common import Sample, golden_text, parsed, value
 
 TYPE_LINE = re.compile(r"^# TYPE (\S+) (\S+)$", re.MULTILINE)
-
-
-def golden_text(name: str) -> str:
-    path = golden_path(name)
-    assert path.is_file(), f"{path} is missing; create it with `{REGENERATE}`"
-    return path.read_bytes().decode("utf-8")
-
-
-Sample = tuple[str, frozenset[tuple[str, str]]]
-
-
-def parsed(text: str) -> tuple[dict[str, tuple[str, str]], dict[Sample, float]]:
-    """(family -> (type, help), (sample name, labels) -> value) of an exposition."""
-    families: dict[str, tuple[str, str]] = {}
-    samples: dict[Sample, float] = {}
-    for family in text_string_to_metric_families(text):
-        families[family.name] = (family.type, family.documentation)
-        for sample in family.samples:
-            samples[(sample.name, frozenset(sample.labels.items()))] = sample.value
-    return families, samples
-
-
-def value(text: str, name: str, **labels: str) -> float | None:
-    """One sample of an exposition, or None when it is not there."""
-    return parsed(text)[1].get((name, frozenset(labels.items())))
 
 
 def names(text: str) -> set[str]:
@@ -77,12 +51,6 @@ def test_a_fresh_rendering_equals_the_golden_byte_for_byte(name: str) -> None:
     golden, fresh = golden_text(name), SCENARIOS[name]()
     if fresh != golden:
         pytest.fail(byte_diff(name, golden, fresh), pytrace=False)
-
-
-@pytest.mark.integration
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_promtool_accepts_the_golden(name: str) -> None:
-    assert_metrics_clean(golden_text(name))
 
 
 def test_the_goldens_show_every_family_of_the_contract_with_its_type() -> None:
