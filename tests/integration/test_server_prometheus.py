@@ -2,54 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from prometheus_client import CollectorRegistry, Gauge, make_wsgi_app
 
-from exporter.web.server import ExporterHTTPServer
 from exporter.web.web_config import TLSConfig, WebConfig
 from tests.support.prometheus import run_prometheus, value
 from tests.support.server_common import (
     PASSWORD,
     USER,
     ServerFactory,
-    hello_app,
 )
 from tests.support.tls import (
     TLSFiles,
     bcrypt_hash,
-    make_tls_files,
 )
-
-
-@pytest.fixture
-def serve() -> Iterator[ServerFactory]:
-    """Starts servers in threads; shuts them all down after the test."""
-    servers: list[ExporterHTTPServer] = []
-
-    def start(
-        app: Callable[..., Iterable[bytes]] = hello_app,
-        address: str = "127.0.0.1:0",
-        web_config: WebConfig | None = None,
-        **options: Any,
-    ) -> ExporterHTTPServer:
-        server = ExporterHTTPServer(app, address, web_config, **options)
-        servers.append(server)
-        server.start_in_thread()
-        return server
-
-    yield start
-    for server in servers:
-        server.shutdown()
-
-
-@pytest.fixture
-def tls_files(tmp_path: Path) -> TLSFiles:
-    return make_tls_files(tmp_path / "certs")
-
 
 # --- a real Prometheus ---------------------------------------------------------------------
 

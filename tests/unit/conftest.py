@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.server_common import serve, tls_files
 from tests.support.simulator_http import fake_clock, quiet_sim, rate_clock, server
 from tests.support.tools import no_tool_runs, write_stand_ins
 
-# The simulator's own tests (test_simulator*.py) share its fixtures.
-__all__ = ["fake_clock", "quiet_sim", "rate_clock", "server"]
+# The simulator's own tests (test_simulator*.py) share its fixtures; the server's tests
+# share theirs with their integration half.
+__all__ = ["fake_clock", "quiet_sim", "rate_clock", "serve", "server", "tls_files"]
 
 
 @pytest.fixture(scope="session")

@@ -7,18 +7,11 @@ checked on the parsed YAML and, end to end, by a real Alertmanager on loopback.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
-from tests.support.alertmanager_routes_common import CONFIG_PATH, PRODUCT_LABELS, free_port
+from tests.support.alertmanager_routes_common import CONFIG_PATH, PRODUCT_LABELS
 from tests.support.paths import REPO
 
 RULES_PATH = REPO / "prometheus" / "alerts.yml"
@@ -172,44 +165,3 @@ def test_matcher_helper_anchors_regexes() -> None:
     assert matches(['product=~".+"'], {"product": "Adobe Aero"})
     assert not matches(['product=~".+"'], {"alertname": "X"})
     assert not matches(['alertname=~"AdobeStatusNoData"'], {"alertname": "AdobeStatusNoDataX"})
-
-
-@pytest.fixture
-def alertmanager(tmp_path: Path) -> Iterator[str]:
-    """A real Alertmanager on loopback running the example configuration."""
-    binary = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
-    assert binary, "Alertmanager is needed (apt-get install prometheus-alertmanager)"
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            f"--config.file={CONFIG_PATH}",
-            f"--storage.path={tmp_path / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--cluster.listen-address=",
-            "--log.level=warn",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "alertmanager.log").open("w"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, (tmp_path / "alertmanager.log").read_text()
-            try:
-                with urllib.request.urlopen(base + "/-/ready", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "Alertmanager did not become ready"
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)

@@ -11,7 +11,7 @@ import ssl
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -96,32 +96,6 @@ class Background:
         if self.error is not None:
             raise self.error
         return self.result
-
-
-@pytest.fixture
-def serve() -> Iterator[ServerFactory]:
-    """Starts servers in threads; shuts them all down after the test."""
-    servers: list[ExporterHTTPServer] = []
-
-    def start(
-        app: Callable[..., Iterable[bytes]] = hello_app,
-        address: str = "127.0.0.1:0",
-        web_config: WebConfig | None = None,
-        **options: Any,
-    ) -> ExporterHTTPServer:
-        server = ExporterHTTPServer(app, address, web_config, **options)
-        servers.append(server)
-        server.start_in_thread()
-        return server
-
-    yield start
-    for server in servers:
-        server.shutdown()
-
-
-@pytest.fixture
-def tls_files(tmp_path: Path) -> TLSFiles:
-    return make_tls_files(tmp_path / "certs")
 
 
 def host_port(server: ExporterHTTPServer) -> tuple[str, int]:
