@@ -1,18 +1,5 @@
-"""How soon an Adobe incident reaches the pager: the budget at the defaults, and a live run.
-
-The budget (tests.support.alert_budget) adds up each step's worst case from the shipped
-configuration; at the defaults it must meet the issue's targets (a major incident within
-3 minutes, a minor one within 5, with either source) and docs/alert-latency.md must show
-those figures.
-
-The live run compresses time: the simulator (over HTTP, its control API), the exporter
-(API source, or the feed with its cache TTL), a real Prometheus and a real Alertmanager,
-with every interval of the defaults divided by SCALE: scrape, cache TTL, rule evaluation,
-`for:`, `keep_firing_for:`, group_wait and group_interval. It posts a major and a minor
-incident and awaits the pager's and the ticket queue's webhooks. Timing depends on the
-machine, so it only asserts what a slow machine cannot break (one notification each, not
-before `for:` + group_wait, and a reclassification that keeps the same alert) and prints
-the measured latency, scaled back, beside the worst case and the target.
+"""The alert latency measured: simulator, exporter, a real Prometheus and a real Alertmanager,
+every interval scaled down, figures printed beside the worst case the files allow.
 """
 
 from __future__ import annotations

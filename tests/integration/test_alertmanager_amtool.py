@@ -1,7 +1,5 @@
-"""Checks of the example Alertmanager configuration prometheus/alertmanager.example.yml.
-
-amtool validates it and shows where each severity is routed; the inhibition rule is
-checked on the parsed YAML and, end to end, by a real Alertmanager on loopback.
+"""The Alertmanager example checked by the real tools: `amtool check-config`, its routes, and
+a real Alertmanager inhibiting product alerts while the exporter is in trouble.
 """
 
 from __future__ import annotations

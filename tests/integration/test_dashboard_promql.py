@@ -1,9 +1,5 @@
-"""Static checks of the Grafana dashboard grafana/adobe-status.json.
-
-Lint rules (ids, datasources, layout, units, rate windows, variables, value mappings,
-contract metric names), PromQL validity and results through promtool, and a type check
-against Grafana's own dashboard types (@grafana/schema) with the TypeScript compiler from
-the npm project in tests/dashboard_schema.
+"""The dashboard's queries against a real Prometheus: valid PromQL, the values they compute,
+the status-change annotation, and the JSON type-checked against Grafana's schema.
 """
 
 from __future__ import annotations

@@ -1,8 +1,4 @@
-"""Golden expositions (tests/golden/*.prom): a fresh rendering of each fixed scenario has its
-file's families and samples, parsed (and equals it byte for byte: the diff a reviewer reads),
-each file passes `promtool check metrics`, and together they show every metric family of
-the contract. How they are made deterministic: tests/golden/__init__.py.
-"""
+"""Every golden exposition passes `promtool check metrics`."""
 
 from __future__ import annotations
 

@@ -1,12 +1,5 @@
-"""Properties of the model and the exposition, over payloads generated from Adobe's own spec.
-
-Payloads come from the spec's component schemas (`Event` with its `IncidentDto` and
-`MaintenanceDto`, `Events`, `Product`, `Cloud`) through hypothesis-jsonschema (see
-tests/support/spec_strategies.py), plus JSON of any shape and spec payloads with junk spliced in.
-The spec is read in place from ../shared/adobe-status (beside the repository) or
-$ADOBE_STATUS_SPEC; without it this module is skipped, and says so.
-
-With CI set, examples are derandomized: a red build replays the same examples.
+"""Expositions of generated worlds (hostile names, ids and texts included) pass
+`promtool check metrics`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,5 @@
-"""Static checks of the alerting rules prometheus/alerts.yml and their promtool unit tests.
-
-promtool validates the rules and runs prometheus/alerts_test.yml; pytest checks what
-promtool does not: every alert's labels and annotations, its runbook section, that the unit
-tests cover every alert both before and while it fires, and that they catch a broken rule.
+"""The alerting rules through promtool: `check rules`, their unit tests, and unit tests that
+fail when a rule is broken.
 """
 
 from __future__ import annotations

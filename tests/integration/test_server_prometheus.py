@@ -1,4 +1,4 @@
-"""The exporter's HTTP(S) server, over real sockets on loopback."""
+"""A real Prometheus scrapes the server over TLS with basic auth."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""scripts/test-tools, what `make test` runs first: silent when the tools are there, apt-get
-for exactly the missing ones as root, one line naming each missing tool and the command
-otherwise. PATH is a directory of our own; TEST_TOOLS_ROOT forces the root check."""
+"""This machine has every tool the suite drives, at the versions scripts/test-tools expects."""
 
 from __future__ import annotations
 
