@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import repeat
 from typing import Any
 
 from exporter.model.vocabulary import Anomaly, Region, clean_text, norm, parse_time
@@ -25,8 +24,7 @@ NEVER = float("-inf")  # the time of an entry that carries none
 def text(value: object) -> str:
     """An id or name: strings as they are, integers as their digits, else empty."""
     if isinstance(value, str):
-        value = value.strip()
-        return value if value.isascii() else clean_text(value)
+        return clean_text(value.strip())
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return ""
@@ -91,7 +89,7 @@ def _history_entries(history: object, anomalies: list[Anomaly]) -> list[tuple[ob
         pairs: Iterable[tuple[object, object]] = history.items()
     elif isinstance(history, list):
         if only_dicts(history):
-            return list(zip(repeat(None), history))
+            return [(None, entry) for entry in history]
         pairs = ((None, item) for item in history)
     else:
         if history is not None:
@@ -109,11 +107,11 @@ def _history_entries(history: object, anomalies: list[Anomaly]) -> list[tuple[ob
 def _oldest_first(pairs: list[tuple[object, Entry]]) -> list[tuple[float, Entry]]:
     keyed: list[tuple[float, int, Entry]] = []
     for index, (key, entry) in enumerate(pairs):
-        when = parse_time(key) if key is not None else None
+        when = parse_time(key)  # None for a list's entries (no key), as for a bad key
         if when is None:
             when = parse_time(entry.get("messageTime")) or parse_time(entry.get("statusTime"))
         keyed.append((when if when is not None else NEVER, index, entry))
-    keyed.sort(key=lambda item: (item[0], item[1]))
+    keyed.sort()  # by time, then as listed: no two indexes tie, so entries never compare
     return [(when, entry) for when, _, entry in keyed]
 
 

@@ -20,6 +20,7 @@ from exporter.model.timeline import INF, Piece, may_touch, pieces, spans
 from exporter.model.vocabulary import Impact, Product, ProductCatalog, State, Text
 
 # The worst severity an incident reached: by state, a known severity over "unknown".
+# Keys: every value of the `severity` label (`severity_label` gives nothing else).
 _RANK = {"trivial": 1, "potential": 2, "unknown": 3, "minor": 4, "major": 5}
 COLUMNS = (
     *("event_id", "kind", "product_id", "product", "cloud", "severity", "regions"),
@@ -149,21 +150,19 @@ def rows(record: AdobeRecord, since: float) -> list[Row]:
     out = []
     for one, product, _ in record.pieces(since):
         whole = [piece for piece in one.pieces if record.in_regions(piece.impact)]
-        row = _row(record, one, product, whole, since)
+        row = _row(record, one, product, whole)
         if row is not None:
             out.append(row)
     out.sort(key=lambda row: (row.start, row.event_id, row.product_id))
     return out
 
 
-def _row(
-    record: AdobeRecord, one: Replayed, product: Product, whole: list[Piece], since: float
-) -> Row | None:
+def _row(record: AdobeRecord, one: Replayed, product: Product, whole: list[Piece]) -> Row | None:
     """The row of one event and product, from all of its pieces (the window's and before)."""
     kind = one.kind
     if kind == "incident":
         active = whole
-        severity = max((p.impact.severity for p in active), key=lambda s: _RANK.get(s, 0))
+        severity = max((p.impact.severity for p in active), key=_RANK.__getitem__)
     else:
         active = [p for p in whole if p.impact.state == State.MAINTENANCE]
         severity = "maintenance"
@@ -175,15 +174,11 @@ def _row(
         last = whole[-1]
         if last.end == INF:
             return None  # still upcoming: nothing happened yet
-        start = end = last.end
+        start = end = last.end  # after `since`: a piece the window kept ends no later
         seconds = 0
-        if end < since:
-            return None
     latest = (one.record.history.latest() if one.record else None) or {}
     impact = replace(
-        last.impact,
-        title_token=text(latest.get("titleToken")) or last.impact.title_token,
-        message_token=text(latest.get("messageToken")) or last.impact.message_token,
+        last.impact, title_token=text(latest.get("titleToken")) or last.impact.title_token
     )
     named = impact.region_names or tuple(region.name for region in product.regions)
     return Row(
