@@ -22,6 +22,7 @@ import json
 from typing import Any
 
 from exporter.config import Selection
+from exporter.model.record import ProductRecord
 from exporter.model.report import resolve
 from exporter.model.window import AdobeRecord
 from exporter.sources.api.dto import parse_catalog
@@ -235,3 +236,8 @@ def adobe_record(selection: Selection | None = None, now: int = NOW) -> AdobeRec
     events = keeping_records(read_feed, now)(json.dumps(feed(now)).encode())
     scope = resolve(selection or Selection(), catalog)
     return AdobeRecord(catalog, scope, events.records, now, events.texts)
+
+
+def kept_records(feed: dict[str, Any], now: float) -> list[ProductRecord]:
+    """Every record a reading of `feed` (StatusEvents, any sections) at `now` keeps."""
+    return keeping_records(read_feed, now)(json.dumps(feed).encode()).records
