@@ -12,7 +12,8 @@ One function for the live collector (asked at the instant the record was read) a
   from Trivial to Major reads 2, then 4. A maintenance counts as scheduled from its first
   entry and in progress from `Started` until an entry says it is over (Completed,
   Canceled): one canceled before it started is never in progress. Once no entry follows
-  the instant asked, the product's own fields decide again: they are the latest word.
+  the instant asked (an `Updated` one included: its text and regions count from its own
+  time), the product's own fields decide again: they are the latest word.
 - Regions are those the product's own latest entry by then names, else the event's.
 """
 
@@ -180,8 +181,8 @@ def _maintenance(record: ProductRecord, t: float, anomalies: list[Anomaly]) -> I
             return None
         history = record.history
         return _maintenance_impact(record, "in_progress", history.changes(), history.latest(), at=t)
-    if timed[-1][0] <= t:
-        return _maintenance_now(record, [])  # no later word: its own fields decide
+    if record.history.timed()[-1][0] <= t:  # no later word, `Updated` included
+        return _maintenance_now(record, [])  # its own fields decide
     by_then = _latest_by(changes, t)
     if not _latest_by(timed, t):
         return None  # not announced yet

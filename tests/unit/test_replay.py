@@ -306,3 +306,28 @@ def test_a_maintenance_whose_own_status_says_completed_is_over_whatever_its_entr
         entries, status="Completed", cmrStatus="Approved", scheduledDate=T, startedOn=T
     )
     assert impact_at(record, NOW) is None
+
+
+def test_a_maintenance_update_speaks_from_its_own_time_not_from_the_start_before_it() -> None:
+    entries = [
+        entry("Scheduled", "None", T - case.DAY, title="MNT_SCHEDULED"),
+        entry("Started", "None", T, regions=["Americas"], title="MNT_STARTED"),
+        entry("Updated", "None", T + 10 * MINUTE, regions=["EMEA"], title="MNT_UPDATED"),
+    ]
+    record = maintenance_record(entries, status="Started", scheduledDate=T, startedOn=T)
+    for t in (T, T + 10 * MINUTE - 1):
+        impact = at(record, t)
+        assert (impact.status, impact.title_token, impact.message_token) == (
+            "in_progress",
+            "MNT_STARTED",
+            "MSG_STARTED",
+        )
+        assert impact.region_ids == ("Americas",)
+    for t in (T + 10 * MINUTE, NOW - 1, NOW):
+        impact = at(record, t)
+        assert (impact.status, impact.title_token, impact.message_token) == (
+            "in_progress",
+            "MNT_UPDATED",
+            "MSG_UPDATED",
+        )
+        assert impact.region_ids == ("EMEA",)
