@@ -308,6 +308,48 @@ def test_a_maintenance_whose_own_status_says_completed_is_over_whatever_its_entr
     assert impact_at(record, NOW) is None
 
 
+def ran_then_ended(**fields: Any) -> ProductRecord:
+    """Scheduled a day ahead, started at T; its history stops there and only the event's
+    own `status` (Completed) and `cmrStatus` (Canceled) say it is over, as Adobe's feed
+    says for a maintenance canceled while it ran."""
+    entries = [
+        entry("Scheduled", "None", T - case.DAY, title="MNT_SCHEDULED"),
+        entry("Started", "None", T, title="MNT_STARTED"),
+    ]
+    return maintenance_record(
+        entries, status="Completed", cmrStatus="Canceled", scheduledDate=T, startedOn=T, **fields
+    )
+
+
+def test_a_maintenance_over_by_its_own_status_alone_ran_from_started_to_its_completed_on() -> None:
+    record = ran_then_ended(completedOn=T + 40 * MINUTE)
+    assert at(record, T - 1).status == "scheduled"
+    for t in (T, T + 40 * MINUTE - 1):
+        impact = at(record, t)
+        assert (impact.status, impact.state) == ("in_progress", State.MAINTENANCE)
+        assert (impact.start, impact.end, impact.title_token) == (T, None, "MNT_STARTED")
+    for t in (T + 40 * MINUTE, NOW - 1, NOW):
+        assert impact_at(record, t) is None
+
+
+def test_a_maintenance_over_by_its_own_status_without_an_end_time_ran_until_it_was_read() -> None:
+    record = ran_then_ended()  # no `completedOn`: the reading is the first word of its end
+    for t in (T, NOW - 1):
+        impact = at(record, t)
+        assert (impact.status, impact.start, impact.end) == ("in_progress", T, None)
+    assert impact_at(record, NOW) is None
+
+
+def test_a_maintenance_canceled_before_it_started_never_runs_whatever_its_dates() -> None:
+    entries = [entry("Scheduled", "None", T - case.DAY, title="MNT_SCHEDULED")]
+    record = maintenance_record(
+        entries, status="Completed", cmrStatus="Canceled", scheduledDate=T, completedOn=T + 600
+    )
+    for t in (T - case.DAY, T, T + 599, T + 600, NOW - 1, NOW):
+        impact = impact_at(record, t)
+        assert impact is None or impact.status == "scheduled"
+
+
 def test_a_maintenance_update_speaks_from_its_own_time_not_from_the_start_before_it() -> None:
     entries = [
         entry("Scheduled", "None", T - case.DAY, title="MNT_SCHEDULED"),
