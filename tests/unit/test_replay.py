@@ -314,7 +314,7 @@ def ran_then_ended(**fields: Any) -> ProductRecord:
     says for a maintenance canceled while it ran."""
     entries = [
         entry("Scheduled", "None", T - case.DAY, title="MNT_SCHEDULED"),
-        entry("Started", "None", T, title="MNT_STARTED"),
+        entry("Started", "None", T, regions=["EMEA"], title="MNT_STARTED"),
     ]
     return maintenance_record(
         entries, status="Completed", cmrStatus="Canceled", scheduledDate=T, startedOn=T, **fields
@@ -328,6 +328,7 @@ def test_a_maintenance_over_by_its_own_status_alone_ran_from_started_to_its_comp
         impact = at(record, t)
         assert (impact.status, impact.state) == ("in_progress", State.MAINTENANCE)
         assert (impact.start, impact.end, impact.title_token) == (T, None, "MNT_STARTED")
+        assert impact.region_ids == ("EMEA",)
     for t in (T + 40 * MINUTE, NOW - 1, NOW):
         assert impact_at(record, t) is None
 
