@@ -374,3 +374,12 @@ def test_a_maintenance_update_speaks_from_its_own_time_not_from_the_start_before
             "MSG_UPDATED",
         )
         assert impact.region_ids == ("EMEA",)
+
+
+def test_a_maintenance_whose_entries_name_no_status_reads_as_its_own_from_its_last_entry() -> None:
+    entries = [bare(T - case.DAY, titleToken="MNT"), bare(T, titleToken="MNT_NOW")]
+    record = maintenance_record(entries, status="Started", scheduledDate=T, startedOn=T)
+    assert at(record, T - 1).status == "scheduled"  # no word of a start yet
+    for t in (T, NOW):
+        impact = at(record, t)
+        assert (impact.status, impact.title_token) == ("in_progress", "MNT_NOW")
