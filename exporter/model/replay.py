@@ -11,8 +11,12 @@ One function for the live collector (asked at the instant the record was read) a
   severity of its latest entry by then, root-cause (`CFS`) entries aside: an escalation
   from Trivial to Major reads 2, then 4. A maintenance counts as scheduled from its first
   entry and in progress from `Started` until an entry says it is over (Completed,
-  Canceled): one canceled before it started is never in progress. Once no entry follows
-  the instant asked, the product's own fields decide again: they are the latest word.
+  Canceled): one canceled before it started is never in progress. One whose history
+  stops at `Started` while the event's own `status` or `cmrStatus` says it is over ran
+  until its `completedOn`, else until the instant of reading (the record's first word of
+  its end: Adobe's spec gives a maintenance no other end). Once no entry follows
+  the instant asked (an `Updated` one included: its text and regions count from its own
+  time), the product's own fields decide again: they are the latest word.
 - Regions are those the product's own latest entry by then names, else the event's.
 """
 
@@ -180,8 +184,9 @@ def _maintenance(record: ProductRecord, t: float, anomalies: list[Anomaly]) -> I
             return None
         history = record.history
         return _maintenance_impact(record, "in_progress", history.changes(), history.latest(), at=t)
-    if timed[-1][0] <= t:
-        return _maintenance_now(record, [])  # no later word: its own fields decide
+    if record.history.timed()[-1][0] <= t:  # no later word, `Updated` included
+        now = _maintenance_now(record, [])  # its own fields decide
+        return now if now is not None else _ran_to_its_end(record, t)
     by_then = _latest_by(changes, t)
     if not _latest_by(timed, t):
         return None  # not announced yet
@@ -192,6 +197,21 @@ def _maintenance(record: ProductRecord, t: float, anomalies: list[Anomaly]) -> I
     said = _latest_by(record.history.timed(), t)
     moves = _latest_by(record.history.timed_changes(), t)  # `Updated` may move regions
     return _maintenance_impact(record, state, moves, said[-1] if said else None, at=t)
+
+
+def _ran_to_its_end(record: ProductRecord, t: float) -> Impact | None:
+    """Over by the event's own fields while its history stops at `Started`: in progress
+    until `completedOn`, else until the instant of reading (the first word of its end)."""
+    history = record.history
+    status, _ = first_present(None, history.maintenance_changes, "status")
+    state, _ = maintenance_state(status)
+    if state != "in_progress":
+        return None  # over by an entry, or never started: not in progress from here
+    completed = record.event.completed
+    end = record.event.read_at if completed is None else completed
+    if t >= end:
+        return None
+    return _maintenance_impact(record, "in_progress", history.changes(), history.latest(), at=t)
 
 
 def _maintenance_now(record: ProductRecord, anomalies: list[Anomaly]) -> Impact | None:

@@ -22,6 +22,7 @@ import json
 from typing import Any
 
 from exporter.config import Selection
+from exporter.model.record import ProductRecord
 from exporter.model.report import resolve
 from exporter.model.window import AdobeRecord
 from exporter.sources.api.dto import parse_catalog
@@ -230,8 +231,17 @@ def feed(now: int) -> dict[str, Any]:
 NOW = 1_795_953_600  # 2026-11-29T12:00:00Z
 
 
-def adobe_record(selection: Selection | None = None, now: int = NOW) -> AdobeRecord:
+def adobe_record(
+    selection: Selection | None = None, now: int = NOW, events_feed: dict[str, Any] | None = None
+) -> AdobeRecord:
+    """The record a reading at `now` keeps: of the hand-made week, else of `events_feed`."""
     catalog, _ = parse_catalog(payloads.products_payload(), payloads.clouds_payload())
-    events = keeping_records(read_feed, now)(json.dumps(feed(now)).encode())
+    body = feed(now) if events_feed is None else events_feed
+    events = keeping_records(read_feed, now)(json.dumps(body).encode())
     scope = resolve(selection or Selection(), catalog)
     return AdobeRecord(catalog, scope, events.records, now, events.texts)
+
+
+def kept_records(feed: dict[str, Any], now: float) -> list[ProductRecord]:
+    """Every record a reading of `feed` (StatusEvents, any sections) at `now` keeps."""
+    return keeping_records(read_feed, now)(json.dumps(feed).encode()).records

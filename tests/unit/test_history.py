@@ -127,3 +127,28 @@ def test_an_event_begun_before_the_window_keeps_its_whole_row_and_counts_only_in
     assert analytics.minutes(State.POTENTIAL) == pytest.approx(0)
     assert analytics.minutes(State.MAJOR) == pytest.approx(50)
     assert analytics.window == NOW - since
+
+
+def test_a_maintenance_canceled_while_it_ran_has_a_row_from_started_to_its_completed_on() -> None:
+    # Its history stops at Started; only the event's own fields say it is over, and when.
+    start = NOW - 2 * case.DAY
+    entries = [
+        case.entry("Scheduled", "None", start - case.DAY, title="MNT_TITLE"),
+        case.entry("Started", "None", start, title="MNT_TITLE"),
+    ]
+    event = case.maintenance(
+        "M3",
+        case.PHOTOSHOP,
+        entries,
+        status="Completed",
+        cmrStatus="Canceled",
+        scheduledDate=start,
+        startedOn=start,
+        completedOn=start + 25 * case.MINUTE,
+    )
+    record = adobe_record(events_feed={"maintenanceEvent": {"maintenance": {"M3": event}}})
+    (row,) = rows(record, NOW - case.WINDOW)
+    assert (row.event_id, row.severity) == ("M3", "maintenance")
+    assert (row.start, row.end, row.seconds) == (start, start + 25 * case.MINUTE, 25 * 60)
+    photoshop = next(t for t in totals(record, NOW - case.WINDOW) if t.product.id == case.PHOTOSHOP)
+    assert photoshop.minutes(State.MAINTENANCE) == pytest.approx(25)
