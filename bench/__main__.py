@@ -12,13 +12,14 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import auth, backfill, feed, report
+from bench import auth, backfill, feed, record_round, report
 from bench.run import PLANS, ScaleResult, run
 
 DEFAULT_OUTPUT = Path("test-artifacts/bench.json")
 FEED_OUTPUT = Path("test-artifacts/bench-feed.json")
 AUTH_OUTPUT = Path("test-artifacts/bench-auth.json")
 BACKFILL_OUTPUT = Path("test-artifacts/bench-backfill.json")
+RECORD_OUTPUT = Path("test-artifacts/bench-record.json")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,9 +46,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure only `backfill` of 40 days (forty-day scale, 60 s steps)",
     )
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="measure only the collection due for everything (catalog, events, last 30 days)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
-    everything = not (args.scale or args.feed or args.auth or args.backfill)
+    everything = not (args.scale or args.feed or args.auth or args.backfill or args.record)
     if args.auth or everything:
         print("measuring basic auth under a flood ...", file=sys.stderr, flush=True)
         auth_result = auth.run()
@@ -67,7 +73,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         verdict = "PASS" if backfill_result.passed else "FAIL"
         print(f"backfill: {verdict}; figures in {BACKFILL_OUTPUT}", flush=True)
-    if (args.auth or args.backfill) and not (args.scale or args.feed):
+    if args.record or everything:
+        print("measuring the collections due for everything ...", file=sys.stderr, flush=True)
+        rounds = record_round.run()
+        print(record_round.table(rounds) + "\n", flush=True)
+        RECORD_OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+        figures = [{**asdict(one), "ratio": one.ratio, "passed": one.passed} for one in rounds]
+        RECORD_OUTPUT.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        verdict = "PASS" if all(one.passed for one in rounds) else "FAIL"
+        print(f"collections due for everything: {verdict}; figures in {RECORD_OUTPUT}", flush=True)
+    if (args.auth or args.backfill or args.record) and not (args.scale or args.feed):
         return 0
     if args.feed or everything:
         print("measuring the feed source ...", file=sys.stderr, flush=True)

@@ -96,7 +96,7 @@ class FetchFloor:
         headers: dict[str, str] | None = None,
     ) -> None:
         self._session = requests.Session()
-        self._url = url
+        self.url = url
         self._params = params or {}
         self._headers = headers or {}
         self.size = len(self._fetch())
@@ -109,7 +109,7 @@ class FetchFloor:
 
     def _fetch(self) -> bytes:
         response = self._session.get(
-            self._url, params=self._params, headers=self._headers, stream=True, timeout=30
+            self.url, params=self._params, headers=self._headers, stream=True, timeout=30
         )
         with response:
             response.raise_for_status()

@@ -25,6 +25,7 @@ import urllib3.exceptions
 from exporter import __version__
 from exporter.deadline import Deadline
 from exporter.errors import Throttled, UpstreamError
+from exporter.sources.spare_buffer import SpareBuffer
 from exporter.upstream_metrics import UpstreamMetrics
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,9 @@ USER_AGENT = f"adobe-status-exporter/{__version__} (+{PROJECT_URL})"
 # Adobe's throttling window is 5 s; wait that long when a 429 says nothing usable.
 DEFAULT_RETRY_AFTER = 5.0
 MAX_RETRY_AFTER = 3600.0
-CHUNK_BYTES = 256 * 1024
+# Below the exporter's mmap threshold (exporter/memory.py), so each chunk's temporary comes
+# from the heap and is reused, not mapped and faulted in afresh.
+CHUNK_BYTES = 128 * 1024
 
 Params = Mapping[str, str | Sequence[str]]
 Body = bytes | bytearray  # what the decoders are handed (json.loads takes either)
@@ -84,6 +87,7 @@ class Fetcher:
         self._retry_at = 0.0
         self._remembered: dict[tuple[str, str, str], _Remembered] = {}
         self._remembered_lock = threading.Lock()
+        self._spare = SpareBuffer()
 
     @property
     def retry_at(self) -> float:
@@ -112,7 +116,8 @@ class Fetcher:
         Upstream errors are counted under `endpoint` and raised as UpstreamError. A
         ValueError from `decode` is `invalid_response` and forgets the validators, so the
         next request fetches the whole document again. With `conditional` False nothing
-        is remembered and no validator is sent.
+        is remembered and no validator is sent. `decode` must not keep the body it is
+        handed (copy what it needs): its buffer serves the next read.
         """
         key = (endpoint, url, _params_key(params))
         with self._remembered_lock:
@@ -140,6 +145,8 @@ class Fetcher:
             self._forget(key)
             self._metrics.count_error(endpoint, "invalid_response")
             raise UpstreamError(endpoint, "invalid_response", _unreadable(error)) from None
+        finally:
+            self._spare.give(body.content)  # decoded: what the value keeps is a copy
         with self._remembered_lock:
             if conditional and (body.etag or body.last_modified):
                 self._remembered[key] = _Remembered(body.etag, body.last_modified, value)
@@ -184,7 +191,14 @@ class Fetcher:
                     return None
                 self._check_status(endpoint, url, response, raise_unauthorized)
                 return _Fetched(
-                    read_body(endpoint, response, deadline, self._limit, self._timeout),
+                    read_body(
+                        endpoint,
+                        response,
+                        deadline,
+                        self._limit,
+                        self._timeout,
+                        buffers=self._spare,
+                    ),
                     response.headers.get("ETag"),
                     response.headers.get("Last-Modified"),
                 )
@@ -243,43 +257,51 @@ def read_body(
     timeout: float,
     *,
     refuse_html: bool = True,
+    buffers: SpareBuffer | None = None,
 ) -> bytearray:
     """The body of a streamed `response`, at most `limit` bytes, read before `deadline`.
 
     Each socket read waits at most `timeout` (shortened to the deadline), so a trickling
     body cannot outlive the scrape. `refuse_html`: a body that starts like an HTML page is
-    `invalid_response` (a login wall or error page served as JSON).
+    `invalid_response` (a login wall or error page served as JSON). `buffers`: where
+    the body's buffer comes from (a new one for each body without it).
     """
+    spare = buffers or SpareBuffer()
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
         raise UpstreamError(endpoint, "invalid_response", f"body over {limit} bytes")
     encoding = response.headers.get("Content-Encoding", "").strip().lower()
     raw = response.raw
     if declared.isdigit() and encoding in ("", "identity"):
-        return _read_exactly(endpoint, raw, int(declared), deadline, timeout, refuse_html)
+        body = spare.take(int(declared))
+        _read_exactly(endpoint, raw, body, deadline, timeout, refuse_html)
+        return body
     # Compressed (gzip saves most of the feed's bytes on the wire) or of unknown length:
     # one growing buffer of decoded bytes, no list of chunks to join into a second copy.
-    body = bytearray()
+    body = spare.take(None)
+    used = 0
     while True:
         _set_read_timeout(raw, deadline.cap(timeout))
         chunk = _read_some(raw, CHUNK_BYTES, decode=True)
         if not chunk:
             break
-        if not body and refuse_html:
+        if not used and refuse_html:
             _refuse_html(endpoint, chunk)
-        if len(body) + len(chunk) > limit:
+        if used + len(chunk) > limit:
             raise UpstreamError(endpoint, "invalid_response", f"body over {limit} bytes")
-        body += chunk
+        body[used : used + len(chunk)] = chunk  # overwrites, or grows past the end
+        used += len(chunk)
         if deadline.expired():
             raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
+    del body[used:]
     return body
 
 
 def _read_exactly(
-    endpoint: str, raw: Any, size: int, deadline: Deadline, timeout: float, refuse_html: bool
-) -> bytearray:
-    """A body of known length, read into one buffer of that size (no regrowth copies)."""
-    body = bytearray(size)
+    endpoint: str, raw: Any, body: bytearray, deadline: Deadline, timeout: float, refuse_html: bool
+) -> None:
+    """Fill `body`, a buffer of the body's known length (no regrowth copies)."""
+    size = len(body)
     with memoryview(body) as view:
         got = 0
         while got < size:
@@ -294,7 +316,6 @@ def _read_exactly(
             got += len(chunk)
             if deadline.expired():
                 raise UpstreamError(endpoint, "timeout", "body still arriving at the deadline")
-    return body
 
 
 def shown_url(url: str) -> str:

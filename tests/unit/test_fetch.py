@@ -407,3 +407,22 @@ def test_retry_after_is_seconds_or_an_http_date_within_bounds(
     value: str | None, wait: float
 ) -> None:
     assert parse_retry_after(value, NOW) == wait
+
+
+def test_bodies_read_one_after_another_each_arrive_whole(
+    fetcher: Fetcher, upstream: Upstream
+) -> None:
+    # One buffer serves read after read (exporter/sources/spare_buffer.py): a shorter body
+    # after a longer one, a chunked one of unknown length, must not keep the last one's tail.
+    bodies = [
+        (b"[" + b"1," * 20_000 + b"1]", True),
+        (b"[2]", True),
+        (b"[" + b"3," * 15_000 + b"3]", True),
+        (b"[" + b"4," * 9_000 + b"4]", False),
+        (b"[5]", False),
+        (b"[" + b"6," * 25_000 + b"6]", False),
+        (b"[" + b"7," * 12_000 + b"7]", True),
+    ]
+    upstream.answers.extend(Answer(body=body, length=length) for body, length in bodies)
+    for body, _ in bodies:
+        assert get(fetcher, upstream, decode=bytes) == body
