@@ -16,14 +16,15 @@ Imports flow one way, in the order one scrape walks through them; the tree is th
                              `token`) and reads with `dto`; Adobe's texts through `text_cache`
         feed/                the public feed: `feed_source` reads StatusEvents
                              (`status_events`) and SnowServiceRegistry (`service_registry`)
-        fetch, jsonstream,   what both share: bounded HTTP reads; JSON read value by value;
-        reading              Events, ShapeError and the drift checks
+        fetch, spare_buffer, what both share: bounded HTTP reads into one reused buffer;
+        jsonstream, reading  JSON read value by value; Events, ShapeError, the drift checks
         catalog_cache,       the catalog kept for --registry-ttl, log-once; the one wait
         backoff, past_keeper after an auxiliary failure; the last 30 days
     model/               pure: `vocabulary` (Adobe's words as the contract's states),
                          `impacts` (one event -> a `record` per product), `replay`
                          (`impact_at(record, t)`: live at now, history before), `timeline`
                          (spans of a replay), `window` and `past` (rows and totals),
+                         `replay_cache` (replays of unchanged events kept between readings),
                          `report`, `texts`
 
 Beside the chain: `upstream_metrics` (the exporter's own counters), `errors`, `deadline`,

@@ -10,7 +10,7 @@ Anomalies, never raised.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from exporter.model.record import (
     Clouds,
@@ -31,7 +31,7 @@ from exporter.model.vocabulary import (
     parse_time,
 )
 
-__all__ = ["Keep", "dicts", "read_incident", "read_maintenance", "regions", "text"]
+__all__ = ["Keep", "KeepEvents", "dicts", "read_incident", "read_maintenance", "regions", "text"]
 
 
 # --- small readers -------------------------------------------------------------------
@@ -94,6 +94,17 @@ def _scope(
 
 
 Keep = Callable[[ProductRecord], None]
+
+
+class KeepEvents(Protocol):
+    """Records kept event by event, each event's text as Adobe wrote it seen first."""
+
+    texts: bool  # whether `event` is to be shown each event's text (slicing it costs)
+
+    def event(self, what: str, raw: str | None) -> Keep | None:
+        """The Keep for the records of one `what` (incident, maintenance) written `raw`
+        (None: no text to go by); None when they are known already: the event is then
+        read for its live Impacts alone."""
 
 
 def read_incident(

@@ -16,7 +16,7 @@ from exporter.model.past import Past, Totals
 from exporter.model.record import ProductRecord, text
 from exporter.model.report import Scope, StatusReport, summarize
 from exporter.model.texts import event_link, event_text
-from exporter.model.timeline import INF, Piece, may_touch, pieces, spans
+from exporter.model.timeline import INF, Piece, instants, may_touch, pieces, spans
 from exporter.model.vocabulary import Impact, Product, ProductCatalog, State, Text
 
 # The worst severity an incident reached: by state, a known severity over "unknown".
@@ -58,6 +58,19 @@ def replay(record: ProductRecord, since: float, *, keep: bool = True) -> Replaye
         kept,
         record if keep else None,
     )
+
+
+def settled(record: ProductRecord, replayed: Replayed | None, since: float) -> bool:
+    """Whether no later reading of the same record could replay it otherwise from `since`
+    on: it ended before `since`, or all it names happened before it was read and its last
+    impact had ended by then (after that instant a replay asks the record's own fields,
+    which then say "over" whenever asked)."""
+    if not may_touch(record, since):
+        return True
+    read_at = record.event.read_at
+    if replayed is not None and replayed.pieces[-1].end >= read_at:
+        return False
+    return all(at < read_at for at in instants(record) if at != read_at)
 
 
 @dataclass(frozen=True)

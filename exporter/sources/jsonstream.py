@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 _DECODER = json.JSONDecoder()
 # What raw_decode calls (typeshed does not declare it).
 _SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 _SPACE = re.compile(r"[ \t\n\r]*")
 _BLANKS = (" ", "\t", "\n", "\r")
+T = TypeVar("T")
 
 
 class JsonScanner:
@@ -40,6 +41,16 @@ class JsonScanner:
         self._skip_space(end)
         return value
 
+    def value_and_text(self) -> tuple[Any, str]:
+        """The whole value that starts here, and its text as written."""
+        start = self._pos
+        try:
+            value, end = _SCAN(self._text, start)
+        except StopIteration as error:
+            raise json.JSONDecodeError("Expecting value", self._text, error.value) from None
+        self._skip_space(end)
+        return value, self._text[start:end]
+
     def members(self) -> Iterator[str]:
         """The keys of the object that starts here; the caller reads each key's value."""
         self._expect("{", "Expecting '{'")
@@ -60,12 +71,19 @@ class JsonScanner:
 
     def items(self) -> Iterator[Any]:
         """The elements of the array that starts here, decoded one at a time."""
+        return self._elements(JsonScanner.value)
+
+    def items_and_texts(self) -> Iterator[tuple[Any, str]]:
+        """Likewise, each element with its text as written."""
+        return self._elements(JsonScanner.value_and_text)
+
+    def _elements(self, read: Callable[[JsonScanner], T]) -> Iterator[T]:
         self._expect("[", "Expecting '['")
         if self.peek() == "]":
             self._skip_space(self._pos + 1)
             return
         while True:
-            yield self.value()
+            yield read(self)
             if self.peek() == ",":
                 self._skip_space(self._pos + 1)
                 continue

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from exporter.model.impacts import Keep
 from exporter.model.past import Past
 from exporter.model.record import ProductRecord
+from exporter.model.replay_cache import ReplayCache, ReplayRound
 from exporter.model.report import Scope
 from exporter.model.vocabulary import ProductCatalog
 from exporter.model.window import AdobeRecord, Replayed, past, replay
@@ -36,6 +37,7 @@ class PastKeeper:
             f"the last {days:g} days of events", log, ceiling=every, clock=clock
         )
         self.current: Past | None = None
+        self._replays = ReplayCache()
 
     @property
     def days(self) -> float:
@@ -44,14 +46,18 @@ class PastKeeper:
     def due(self, now: float) -> bool:
         return now >= self._due_at and self._backoff.due()
 
-    def keeper(self, now: float) -> tuple[Keep, list[Replayed]]:
-        """A `keep` for the readers, and the list it fills."""
-        return replaying(now - self._days * 86400)
+    def keeper(self, now: float) -> ReplayRound:
+        """What the readers keep the record with (`keep_events`), replays in its `kept`.
 
-    def update(
-        self, catalog: ProductCatalog, scope: Scope, kept: list[Replayed], now: float
-    ) -> Past:
-        record = AdobeRecord(catalog, scope, [], now, replayed=kept)
+        Events written as at the last reading reuse its replays where those can no
+        longer change (exporter/model/replay_cache.py).
+        """
+        return self._replays.round(now - self._days * 86400)
+
+    def update(self, catalog: ProductCatalog, scope: Scope, done: ReplayRound, now: float) -> Past:
+        """`done` read to its end: the page's last days from it."""
+        self._replays.commit(done)
+        record = AdobeRecord(catalog, scope, [], now, replayed=done.kept)
         self.current = past(record, self._days)
         self._due_at = now + self._every
         self._backoff.succeeded()

@@ -88,3 +88,16 @@ def keeping_records(
         return events
 
     return decode
+
+
+class SameKeep:
+    """`KeepEvents` for a plain `keep` (or none): the same Keep for every event, and no
+    event's text asked for."""
+
+    texts = False
+
+    def __init__(self, keep: Keep | None) -> None:
+        self._keep = keep
+
+    def event(self, what: str, raw: str | None) -> Keep | None:
+        return self._keep

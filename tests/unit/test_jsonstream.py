@@ -88,6 +88,29 @@ def test_items_decode_one_element_at_a_time() -> None:
     scanner.end()
 
 
+@given(st.lists(VALUES, max_size=5), SPACE)
+def test_each_element_comes_with_its_text_exactly_as_written(values: list[Any], space: str) -> None:
+    texts = [spaced(value, space).strip(" \t\n\r") for value in values]
+    scanner = JsonScanner(f"{space}[{space}" + f"{space},{space}".join(texts) + f"{space}]{space}")
+    pairs = list(scanner.items_and_texts())
+    scanner.end()
+    assert [text for _, text in pairs] == texts
+    assert [value for value, _ in pairs] == [json.loads(text) for text in texts]
+
+
+def test_a_member_value_comes_with_its_text_and_the_walk_goes_on() -> None:
+    scanner = JsonScanner('{"a": {"b" : [1, 2]} , "c": 3}')
+    seen = {}
+    for key in scanner.members():
+        seen[key] = scanner.value_and_text()
+    scanner.end()
+    assert seen == {"a": ({"b": [1, 2]}, '{"b" : [1, 2]}'), "c": (3, "3")}
+    assert error_of(lambda text: JsonScanner(text).value_and_text(), "  ]") == (
+        "Expecting value",
+        2,
+    )
+
+
 def test_peek_is_empty_at_the_end_of_the_text() -> None:
     scanner = JsonScanner(" 7 ")
     assert scanner.peek() == "7"

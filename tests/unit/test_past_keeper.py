@@ -53,7 +53,7 @@ def test_the_reading_after_recovery_says_so_once_and_waits_the_registry_ttl(
     assert keeper.due(clock.now)
     catalog, scope = catalog_and_scope()
     with caplog.at_level(logging.INFO, logger="exporter.sources.past_keeper"):
-        keeper.update(catalog, scope, [], clock.now)
+        keeper.update(catalog, scope, keeper.keeper(clock.now), clock.now)
     assert [r.getMessage() for r in caplog.records if "recovered" in r.getMessage()] == [
         "the last 30 days of events recovered after 1 failed attempt(s)"
     ]

@@ -89,16 +89,15 @@ class ApiSource:
         left = deadline.remaining()
         if not self._past.due(now) or (left is not None and left < MIN_TIME_LEFT):
             return
-        keep, kept = self._past.keeper(now)
-        since = now - self._past.days * 86400
-        params = {**scope.query_params(), "from": [_day(since)], "to": [_day(now)]}
-        read = partial(read_events, now=now, keep=keep)
+        replays = self._past.keeper(now)
+        params = {**scope.query_params(), "from": [_day(replays.since)], "to": [_day(now)]}
+        read = partial(read_events, now=now, keep_events=replays)
         try:
             self._client.get_decoded("events", params, deadline, read, conditional=False)
         except Exception as error:  # the page keeps the last 30 days it had
             self._past.failed(error)
             return
-        self._past.update(catalog, scope, kept, now)
+        self._past.update(catalog, scope, replays, now)
 
     def record(
         self, deadline: Deadline, since: float, replay_from: float | None = None

@@ -9,14 +9,25 @@ payload. What is drift and what is an Anomaly: `exporter.sources.reading`.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import repeat
 
-from exporter.model.impacts import Keep, dicts, read_incident, read_maintenance, regions, text
+from exporter.model.impacts import (
+    Keep,
+    KeepEvents,
+    dicts,
+    read_incident,
+    read_maintenance,
+    regions,
+    text,
+)
 from exporter.model.vocabulary import Anomaly, Product, ProductCatalog
 from exporter.sources.jsonstream import JsonScanner
 from exporter.sources.reading import (
     EventReader,
     Events,
+    SameKeep,
     ShapeError,
     count,
     is_readable,
@@ -124,7 +135,13 @@ def parse_events(payload: object, *, now: float, keep: Keep | None = None) -> Ev
 # --- events: the DTO shape read straight from the body, one event at a time ------------
 
 
-def read_events(body: bytes | bytearray, *, now: float, keep: Keep | None = None) -> Events:
+def read_events(
+    body: bytes | bytearray,
+    *,
+    now: float,
+    keep: Keep | None = None,
+    keep_events: KeepEvents | None = None,
+) -> Events:
     """`parse_events(json.loads(body), now=now, keep=keep)`, decoding the events one at a time.
 
     A 40-day feed is 6-7 MB of JSON and over 30 MB as one Python tree. Decoding the two
@@ -132,8 +149,11 @@ def read_events(body: bytes | bytearray, *, now: float, keep: Keep | None = None
     tree at a time, and lets each die young, so the cyclic garbage collector never walks
     a large tree as it grows: that walking is about half of what json.loads costs on such
     a body. Errors are json.loads's: invalid JSON anywhere raises json.JSONDecodeError (a
-    ValueError) before any ShapeError.
+    ValueError) before any ShapeError. `keep_events`, instead of `keep`, is shown each
+    event's text before it is read, and decides whether its records are kept.
     """
+    if keep_events is None:
+        keep_events = SameKeep(keep)
     scanner = JsonScanner(body.decode(json.detect_encoding(body), "surrogatepass"))
     if scanner.peek() != "{":
         value = scanner.value()
@@ -145,7 +165,7 @@ def read_events(body: bytes | bytearray, *, now: float, keep: Keep | None = None
         reader = _EVENT_READERS.get(key)
         if reader is not None and scanner.peek() == "[":
             whole.pop(key, None)  # a repeated key replaces the earlier value, as in json.loads
-            streamed[key] = _read_array(scanner, *reader, now, keep)
+            streamed[key] = _read_array(scanner, *reader, now, keep_events)
         elif reader is not None:
             streamed.pop(key, None)
             whole[key] = scanner.value()
@@ -160,7 +180,7 @@ def read_events(body: bytes | bytearray, *, now: float, keep: Keep | None = None
         if key in streamed:
             part = streamed[key]
         else:
-            part = _read_all(whole.get(key), what, read, now, keep)
+            part = _read_all(whole.get(key), what, read, now, keep_events)
         events.impacts += part.impacts
         events.anomalies += part.anomalies
         seen, readable = seen + part.seen, readable + part.readable
@@ -177,22 +197,28 @@ class _Part(Events):
 
 
 def _read_array(
-    scanner: JsonScanner, what: str, read: EventReader, now: float, keep: Keep | None
+    scanner: JsonScanner, what: str, read: EventReader, now: float, keep: KeepEvents
 ) -> _Part:
     part = _Part()
-    for item in scanner.items():
+    for item, raw in _items(scanner, keep.texts):
         part.seen += 1
         if isinstance(item, dict):
             part.readable += is_readable(item)
-            read(item, part.impacts, part.anomalies, now, keep)
+            read(item, part.impacts, part.anomalies, now, keep.event(what, raw))
         else:
             part.anomalies.append(Anomaly("malformed_entry", what))
     return part
 
 
-def _read_all(value: object, what: str, read: EventReader, now: float, keep: Keep | None) -> _Part:
+def _items(scanner: JsonScanner, texts: bool) -> Iterable[tuple[object, str | None]]:
+    if texts:
+        return scanner.items_and_texts()
+    return zip(scanner.items(), repeat(None))
+
+
+def _read_all(value: object, what: str, read: EventReader, now: float, keep: KeepEvents) -> _Part:
     part = _Part(seen=count(value))
     for item in dicts(value, part.anomalies, what):
         part.readable += is_readable(item)
-        read(item, part.impacts, part.anomalies, now, keep)
+        read(item, part.impacts, part.anomalies, now, keep.event(what, None))
     return part

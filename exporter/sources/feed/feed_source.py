@@ -88,12 +88,12 @@ class FeedSource:
         # At most every --registry-ttl, the same document also gives the last 30 days; it is
         # then read whole (a 304 would hand back the last reading, replayed for nothing).
         due = self._past.due(now)
-        keep, kept = self._past.keeper(now) if due else (None, [])
-        read = partial(read_feed, now=now, keep=keep)
+        replays = self._past.keeper(now) if due else None
+        read = partial(read_feed, now=now, keep_events=replays)
         url = self._feed.events_url
         events = self._fetcher.get("events", url, deadline, read, conditional=not due)
-        if due:
-            self._past.update(catalog, scope, kept, now)
+        if replays is not None:
+            self._past.update(catalog, scope, replays, now)
         # Only now, with the events read, may a catalog refresh spend what time is left.
         catalog, scope = self._catalog.refreshed(deadline)
         last = self._last

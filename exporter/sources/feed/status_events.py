@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from exporter.model.impacts import Keep, dicts, read_incident, read_maintenance, text
+from exporter.model.impacts import Keep, KeepEvents, dicts, read_incident, read_maintenance, text
 from exporter.model.vocabulary import Anomaly, Impact, Text
 from exporter.sources.jsonstream import JsonScanner
 from exporter.sources.reading import (
     EventReader,
     Events,
+    SameKeep,
     ShapeError,
     count,
     is_readable,
@@ -94,8 +95,20 @@ class _Section:
     readable: int = 0
 
 
-def read_feed(body: bytes | bytearray, *, now: float, keep: Keep | None = None) -> Events:
-    """Open events and texts of a StatusEvents body; `now` and `keep` as in parse_feed."""
+def read_feed(
+    body: bytes | bytearray,
+    *,
+    now: float,
+    keep: Keep | None = None,
+    keep_events: KeepEvents | None = None,
+) -> Events:
+    """Open events and texts of a StatusEvents body; `now` and `keep` as in parse_feed.
+
+    `keep_events`, instead of `keep`, is shown each event's text before it is read, and
+    decides whether its records are kept (exporter.model.replay_cache).
+    """
+    if keep_events is None:
+        keep_events = SameKeep(keep)
     scanner = JsonScanner(body.decode(json.detect_encoding(body), "surrogatepass"))
     if scanner.peek() != "{":
         value = scanner.value()
@@ -109,7 +122,7 @@ def read_feed(body: bytes | bytearray, *, now: float, keep: Keep | None = None) 
             continue
         problems.pop(name, None)  # a repeated key replaces the earlier value, as in json.loads
         if scanner.peek() == "{":
-            sections[name] = _read_section(scanner, *SECTIONS[name], now, keep)
+            sections[name] = _read_section(scanner, *SECTIONS[name], now, keep_events)
             continue
         value = scanner.value()
         sections[name] = _Section()
@@ -142,7 +155,7 @@ def _read_section(
     what: str,
     read: EventReader,
     now: float,
-    keep: Keep | None,
+    keep: KeepEvents,
 ) -> _Section:
     """One section object: its events map streamed, its texts kept, the rest skipped."""
     section = _Section()
@@ -161,7 +174,7 @@ def _read_section(
             section.seen = len(value) if isinstance(value, list | dict) else 0
             for item in dicts(value, part.anomalies, what):
                 section.readable += is_readable(item)
-                read(item, part.impacts, part.anomalies, now, keep)
+                read(item, part.impacts, part.anomalies, now, keep.event(what, None))
     return section
 
 
@@ -171,7 +184,7 @@ def _read_map(
     read: EventReader,
     now: float,
     section: _Section,
-    keep: Keep | None,
+    keep: KeepEvents,
 ) -> Events:
     """An events map, one event at a time; a repeated id replaces the earlier event.
 
@@ -182,10 +195,10 @@ def _read_map(
     usable: dict[str, bool] = {}  # per id, as json.loads keeps only the last of a repeat
     for event_id in scanner.members():
         impacts, anomalies = by_id[event_id] = ([], [])
-        item = scanner.value()
+        item, raw = scanner.value_and_text() if keep.texts else (scanner.value(), None)
         usable[event_id] = is_readable(item)
         if isinstance(item, dict):
-            read(item, impacts, anomalies, now, keep)
+            read(item, impacts, anomalies, now, keep.event(what, raw))
         else:
             anomalies.append(Anomaly("malformed_entry", what))
     section.seen, section.readable = len(by_id), sum(usable.values())
