@@ -12,7 +12,9 @@ The floor is every one of those documents fetched and `json.loads`-ed, in the sa
 (interleaved, medians of wall time). The simulator serves from its own process, as in
 `make bench`; the collection runs in this one, its clock frozen at the simulator's
 instant, so that the 30 days asked for are the simulator's 30 days. The targets are issue 18's: at most 0.7x the
-floor with the feed, 0.6x with the API.
+floor with the feed, 0.6x with the API. Events Adobe left alone reuse their replays from
+the reading before (exporter/model/replay_cache.py), so the first collection after start
+costs more: it is printed beside, without a target.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class RecordRound:
     collection: Timing
     floor: Timing
     target: float
+    first_ms: float  # the first collection after start: nothing to reuse yet (no target)
 
     @property
     def ratio(self) -> float:
@@ -69,6 +72,7 @@ def _measure(source: str, setup: Setup) -> RecordRound:
     with setup() as (service, floors):
         try:
             collect = _collection(service)
+            first = collect()
             floor = _together(floors)
             collections, floor_times = interleaved(collect, floor, ROUNDS, WARMUP)
         finally:
@@ -82,6 +86,7 @@ def _measure(source: str, setup: Setup) -> RecordRound:
         collection=Timing.of(collections),
         floor=Timing.of(floor_times),
         target=TARGETS[source],
+        first_ms=round(first * 1000.0, 1),
     )
 
 
@@ -141,7 +146,9 @@ def _day(epoch: float) -> str:
 
 
 def table(rounds: list[RecordRound]) -> str:
-    rows = [("source", "documents, MB", "collection p50", "floor p50", "ratio", "target", "")]
+    rows = [
+        ("source", "documents, MB", "collection p50", "floor p50", "ratio", "target", "", "first")
+    ]
     for one in rounds:
         rows.append(
             (
@@ -152,9 +159,13 @@ def table(rounds: list[RecordRound]) -> str:
                 f"{one.ratio:.2f}",
                 f"<= {one.target:.1f}",
                 "PASS" if one.passed else "FAIL",
+                f"{one.first_ms:.0f} ms",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["a collection due for everything (catalog, events, last 30 days), forty-day scale"]
+    lines = [
+        "a collection due for everything (catalog, events, last 30 days), forty-day scale;",
+        "first: the first one after start, with no replay to reuse yet (once per process)",
+    ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(lines)
