@@ -308,6 +308,17 @@ def test_malformed_texts_are_reported_and_the_rest_kept(
         ({"incidentEvent": "x"}, "'incidentEvent' is a str"),
         ({"incidentEvent": [1]}, "incidentEvent and maintenanceEvent must be objects"),
         ({"incidentEvent": {}}, "none of incidentEvent.incidents, maintenanceEvent.maintenance"),
+        (
+            {
+                "incidentEvent": {"incidents": {"1": {"name": "x"}}},
+                "maintenanceEvent": {"maintenance": [3]},
+            },
+            "none of 2 events carries an id and products",
+        ),
+        (
+            {"incidents": [{"name": "x"}], "maintenances": {"m": {"id": "m"}}},
+            "none of 2 events carries an id and products",
+        ),
     ],
 )
 def test_the_tree_readers_shape_errors_say_why(payload: object, message: str) -> None:
