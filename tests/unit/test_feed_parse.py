@@ -94,6 +94,7 @@ OPEN = json.dumps(INCIDENT)
 CLOSED = json.dumps(
     p.feed_incident("I2", "503467", {"1764324000": p.history_entry("Closed", "Major", 1764324000)})
 )
+MAINTENANCE = json.dumps(p.maintenance())
 
 
 @pytest.mark.parametrize(
@@ -103,6 +104,9 @@ CLOSED = json.dumps(
         '{"incidentEvent": null, "maintenanceEvent": []}',
         f'{{"incidentEvent": {{"incidents": {{"a": {OPEN}, "b": {CLOSED}}}}}}}',
         f'{{"incidentEvent": {{"messages": {{"en": {{}}}}, "incidents": [{OPEN}, 3, null]}}}}',
+        # one readable event in each section, listed in one and mapped in the other
+        f'{{"incidentEvent": {{"incidents": [{OPEN}]}}, "maintenanceEvent": {{"maintenance": {{"m": {MAINTENANCE}}}}}}}',
+        f'{{"incidentEvent": {{"incidents": {{"a": {OPEN}}}}}, "maintenanceEvent": {{"maintenance": [{MAINTENANCE}]}}}}',
         f'{{"incidentEvent": {{"incidents": {{"a": {OPEN}, "a": {CLOSED}}}}}}}',
         f'{{"incidentEvent": {{"incidents": {{"a": {CLOSED}, "a": {OPEN}}}}}}}',
         f'{{"incidentEvent": {{"incidents": {{"a": {OPEN}}}, "incidents": {{}}}}}}',

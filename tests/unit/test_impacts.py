@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from exporter.model.impacts import read_incident, read_maintenance
+from exporter.model.record import ProductRecord
+from exporter.model.replay import impact_at
 from exporter.model.vocabulary import Anomaly, Impact, State, parse_time
 
 NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
@@ -405,3 +407,58 @@ def test_an_absent_word_in_cmr_status_is_no_status() -> None:
     (impact,), anomalies = maintenances(maintenance(product(), status="", cmrStatus="None"))
     assert impact.status == "scheduled"
     assert anomalies == []
+
+
+# --- a maintenance's record, replayed before the reading ------------------------------------
+
+
+def kept_maintenance(event: dict[str, Any]) -> ProductRecord:
+    kept: list[ProductRecord] = []
+    read_maintenance(event, [], [], NOW, kept.append)
+    (record,) = kept
+    return record
+
+
+def completed_maintenance(**fields: Any) -> dict[str, Any]:
+    """Scheduled for NOW-5h, started NOW-4h, completed NOW-2h."""
+    return {
+        "id": "M1",
+        "status": "Completed",
+        "products": [product()],
+        "scheduledDate": NOW - 5 * HOUR,
+        "startedOn": NOW - 4 * HOUR,
+        "completedOn": NOW - 2 * HOUR,
+        **fields,
+    }
+
+
+def test_a_maintenance_without_history_was_in_progress_from_its_start_to_its_completion() -> None:
+    record = kept_maintenance(completed_maintenance())
+    seen = [impact_at(record, NOW - hours * HOUR) for hours in (4.5, 4, 3, 2)]
+    assert [(i.state, i.start, i.end) if i else None for i in seen] == [
+        None,  # scheduled but not started: a timeline of its own would say "scheduled"
+        (State.MAINTENANCE, NOW - 4 * HOUR, None),
+        (State.MAINTENANCE, NOW - 4 * HOUR, None),
+        None,
+    ]
+
+
+def test_a_maintenance_announced_before_its_start_was_known_to_start_when_scheduled() -> None:
+    history = [
+        entry("Scheduled", NOW - 10 * HOUR),
+        entry("Started", NOW - 4 * HOUR),
+        entry("Completed", NOW - 2 * HOUR),
+    ]
+    record = kept_maintenance(completed_maintenance(products=[product(history=history)]))
+    before, during = impact_at(record, NOW - 6 * HOUR), impact_at(record, NOW - 3 * HOUR)
+    assert before is not None and during is not None
+    assert (before.status, before.state, before.start) == (
+        "scheduled",
+        State.OPERATIONAL,
+        NOW - 5 * HOUR,
+    )
+    assert (during.status, during.state, during.start) == (
+        "in_progress",
+        State.MAINTENANCE,
+        NOW - 4 * HOUR,
+    )

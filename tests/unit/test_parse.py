@@ -131,9 +131,23 @@ def test_an_unreadable_event_among_readable_ones_is_reported_not_an_error() -> N
         assert events.anomalies == [Anomaly("malformed_entry", "incident")]
 
 
-def test_one_readable_event_in_each_array_is_enough() -> None:
+def as_list(item: dict[str, Any]) -> object:
+    return [item]
+
+
+def as_map(item: dict[str, Any]) -> object:
+    return {"a": item}
+
+
+@pytest.mark.parametrize(
+    ("incidents", "maintenances"),
+    [(as_list, as_list), (as_list, as_map), (as_map, as_list), (as_map, as_map)],
+)
+def test_one_readable_event_in_each_array_is_enough_as_a_list_or_a_map(
+    incidents: Any, maintenances: Any
+) -> None:
     maintenance = {"id": "M1", "status": "Started", "products": [{"id": "p1"}]}
-    events = both({"incidents": [event("I1")], "maintenances": [maintenance]})
+    events = both({"incidents": incidents(event("I1")), "maintenances": maintenances(maintenance)})
     assert sorted(impact.event_id for impact in events.impacts) == ["I1", "M1"]
 
 
@@ -294,6 +308,17 @@ def test_malformed_texts_are_reported_and_the_rest_kept(
         ({"incidentEvent": "x"}, "'incidentEvent' is a str"),
         ({"incidentEvent": [1]}, "incidentEvent and maintenanceEvent must be objects"),
         ({"incidentEvent": {}}, "none of incidentEvent.incidents, maintenanceEvent.maintenance"),
+        (
+            {
+                "incidentEvent": {"incidents": {"1": {"name": "x"}}},
+                "maintenanceEvent": {"maintenance": [3]},
+            },
+            "none of 2 events carries an id and products",
+        ),
+        (
+            {"incidents": [{"name": "x"}], "maintenances": {"m": {"id": "m"}}},
+            "none of 2 events carries an id and products",
+        ),
     ],
 )
 def test_the_tree_readers_shape_errors_say_why(payload: object, message: str) -> None:
