@@ -1,4 +1,4 @@
-"""The Status API's documents read into the model (exporter/parse.py): the catalog from
+"""The Status API's documents read into the model (exporter/sources/api/dto.py): the catalog from
 /api/v1/products and /api/v1/clouds, and the events DTO, as a tree (`parse_events`) and
 streamed from the body (`read_events`) alike; and the feed's StatusEvents streamed
 (exporter/sources/feed/status_events.py, built on the same readers) as parse_feed reads it. Malformed entries are skipped and reported;
