@@ -5,7 +5,7 @@
   (and Alertmanager) scraping an exporter on the simulator; `prometheus`: promtool and
   Prometheus runs; `helm`: the chart through helm-python-sdk and Kubernetes schemas;
   `tls`: certificates (trustme) and TLS clients.
-- `payloads`: Adobe-shaped JSON built in code; `spec_strategies`: hypothesis strategies
+- `payloads`: Adobe-shaped JSON built in code; `impacts`: an `Impact` in one line; `spec_strategies`: hypothesis strategies
   from Adobe's spec; `adobe_spec`: where that spec is read from; `contract`: the metrics
   table of ../shared/CONTRACT.md.
 - `readers`: a streaming reader compared with json.loads; `chart_values`: values for the

@@ -11,6 +11,7 @@ from exporter.model.report import ProductStatus, StatusReport
 from exporter.model.vocabulary import ANOMALY_FIELDS, Anomaly, Impact, Product, Region, State
 from exporter.snapshot import Snapshot, View
 from exporter.upstream_metrics import UpstreamMetrics
+from tests.support.impacts import an_impact
 
 EMEA = Region("EU", "EMEA")
 ANALYTICS = Product("503467", "Adobe Analytics", "Adobe Experience Cloud", "c1", (EMEA,))
@@ -18,19 +19,7 @@ START = 1_767_225_600.0
 
 
 def impact(event_id: str, start: float | None) -> Impact:
-    return Impact(
-        event_id=event_id,
-        kind="incident",
-        product_id=ANALYTICS.id,
-        product_name="as the event says",
-        severity="major",
-        status="opened",
-        state=State.MAJOR,
-        region_ids=(),
-        region_names=(),
-        clouds=(),
-        start=start,
-    )
+    return an_impact(event_id, product_name="as the event says", start=start)
 
 
 def report() -> StatusReport:

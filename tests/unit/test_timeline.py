@@ -12,6 +12,7 @@ from exporter.model.replay import impact_at
 from exporter.model.timeline import INF, Piece, instants, may_touch, pieces, spans
 from exporter.model.vocabulary import Impact, State
 from tests.support import record_cases as case
+from tests.support.impacts import an_impact
 from tests.support.record_cases import MINUTE, NOW, entry, incident_product, kept_records
 
 T = NOW - case.DAY
@@ -54,19 +55,7 @@ def completed_at(end: int) -> ProductRecord:
 
 
 def impact(event_id: str, state: State = State.MAJOR) -> Impact:
-    return Impact(
-        event_id=event_id,
-        kind="incident",
-        product_id=case.ANALYTICS,
-        product_name="Adobe Analytics",
-        severity="major",
-        status="opened",
-        state=state,
-        region_ids=(),
-        region_names=(),
-        clouds=(),
-        start=None,
-    )
+    return an_impact(event_id, state=state)
 
 
 # --- may_touch -----------------------------------------------------------------------
