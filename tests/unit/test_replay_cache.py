@@ -206,3 +206,40 @@ def test_entries_written_ahead_of_the_reading_are_replayed_once_their_time_has_c
     fresh, _ = reading(body, now + 3 * HOUR, ReplayCache())
     assert maintenance_minutes(first) == 60
     assert maintenance_minutes(again) == maintenance_minutes(fresh) == 120
+
+
+def test_an_event_reused_once_is_reused_again_at_the_next_reading() -> None:
+    body = body_of(week.feed(week.NOW))
+    cache = ReplayCache()
+    reading(body, week.NOW, cache)
+    reading(body, week.NOW + HOUR, cache)
+    third, third_round = reading(body, week.NOW + 2 * HOUR, cache)
+    fresh, _ = reading(body, week.NOW + 2 * HOUR, ReplayCache())
+    assert third_round.reused == third_round.asked - 1
+    assert figures(third) == figures(fresh)
+
+
+def test_only_replays_are_kept_between_readings_never_the_events() -> None:
+    body = body_of(week.feed(week.NOW))
+    cache = ReplayCache()
+    _, first_round = reading(body, week.NOW, cache)
+    _, second_round = reading(body, week.NOW + HOUR, cache)
+    assert first_round.round.kept
+    assert all(one.record is None for one in first_round.round.kept)
+    assert all(one.record is None for one in second_round.round.kept)
+
+
+def test_events_read_whole_rather_than_streamed_are_replayed_every_time() -> None:
+    """A section whose events come as a list, not a map, is decoded whole: no event's
+    text is at hand, so nothing is reused, and the figures are still right."""
+    document = week.feed(week.NOW)
+    incidents = document["incidentEvent"]["incidents"]
+    document["incidentEvent"]["incidents"] = list(incidents.values())
+    body = body_of(document)
+    cache = ReplayCache()
+    reading(body, week.NOW, cache)
+    again, second_round = reading(body, week.NOW + HOUR, cache)
+    fresh, _ = reading(body, week.NOW + HOUR, ReplayCache())
+    maintenances = len(document["maintenanceEvent"]["maintenance"])
+    assert second_round.reused == maintenances
+    assert figures(again) == figures(fresh)
