@@ -48,7 +48,7 @@ soak: $(DEV_STAMP) ## minutes of rotating faults on every endpoint, both sources
 # Adobe's spec, read in place by some of the unit tests the mutants run against.
 ADOBE_STATUS_SPEC ?= $(abspath ../shared/adobe-status/statusapi-spec.yaml)
 
-mutation: $(DEV_STAMP) ## mutants of the pure model and the readers against their unit tests (mutmut, about 25 min on 2 cores): score per module beside the target (>= 90% killed)
+mutation: $(DEV_STAMP) ## mutants of the pure model and the readers against their unit tests (mutmut, about 15 min on 2 cores): score per module beside the target (>= 90% killed)
 	ADOBE_STATUS_SPEC=$(ADOBE_STATUS_SPEC) $(BIN)/mutmut run --max-children 2 > mutants.log 2>&1 || { tail -20 mutants.log; exit 1; }
 	$(BIN)/mutmut results --all true | $(BIN)/python scripts/mutation-score --target 90
 
