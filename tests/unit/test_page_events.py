@@ -13,6 +13,7 @@ from exporter.model.report import Scope, StatusReport, summarize
 from exporter.model.vocabulary import Impact, Product, ProductCatalog, Region, State, Text
 from exporter.snapshot import Snapshot, View
 from exporter.web.page import PageInfo, render_page
+from tests.support.impacts import an_impact
 from tests.support.live import Node, parse_html
 
 NOW = 1_790_000_000.0
@@ -32,22 +33,14 @@ REGISTRY = ProductCatalog(PRODUCTS, {"503461": "Adobe Experience Cloud"})
 
 
 def impact(event_id: str, product_id: str, **overrides: object) -> Impact:
-    base = Impact(
-        event_id=event_id,
-        kind="incident",
-        product_id=product_id,
-        product_name=PRODUCTS[product_id].name,
-        severity="major",
-        status="opened",
-        state=State.MAJOR,
-        region_ids=(),
-        region_names=(),
-        clouds=(),
-        start=NOW - 600,
-        title_token=f"{event_id}-t",
-        message_token=f"{event_id}-m",
-    )
-    return replace(base, **overrides)  # type: ignore[arg-type]
+    settings: dict[str, object] = {
+        "product_id": product_id,
+        "product_name": PRODUCTS[product_id].name,
+        "start": NOW - 600,
+        "title_token": f"{event_id}-t",
+        "message_token": f"{event_id}-m",
+    }
+    return an_impact(event_id, **{**settings, **overrides})
 
 
 def page_of(

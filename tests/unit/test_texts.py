@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -26,6 +25,7 @@ from exporter.model.texts import (
     tokens_of,
 )
 from exporter.model.vocabulary import Impact, State, Text
+from tests.support.impacts import an_impact
 
 START = datetime(2026, 9, 14, 7, 30, tzinfo=UTC).timestamp()
 END = datetime(2026, 9, 14, 9, 0, tzinfo=UTC).timestamp()
@@ -33,24 +33,20 @@ CFS = "https://status.adobe.com/cfs/202609140001?lang=en&view=full"
 
 
 def impact(**overrides: object) -> Impact:
-    base = Impact(
-        event_id="CHG005822158",
-        kind="maintenance",
-        product_id="503467",
-        product_name="Adobe Analytics",
-        severity="none",
-        status="scheduled",
-        state=State.OPERATIONAL,
-        region_ids=(),
-        region_names=(),
-        clouds=(),
-        start=START,
-        end=END,
-        title_token="t-1",
-        message_token="m-1",
-        cfs_url=CFS,
-    )
-    return replace(base, **overrides)  # type: ignore[arg-type]
+    maintenance: dict[str, object] = {
+        "kind": "maintenance",
+        "severity": "none",
+        "status": "scheduled",
+        "state": State.OPERATIONAL,
+        "start": START,
+        "end": END,
+        "title_token": "t-1",
+        "message_token": "m-1",
+        "cfs_url": CFS,
+        "event_id": "CHG005822158",
+    }
+    settings = {**maintenance, **overrides}
+    return an_impact(str(settings.pop("event_id")), **settings)
 
 
 def adobe_texts(locale: str = "en", **by_token: str) -> Texts:
