@@ -29,6 +29,11 @@ class JsonScanner:
         self._pos = 0
         self._skip_space(0)
 
+    @classmethod
+    def of_body(cls, body: bytes | bytearray) -> JsonScanner:
+        """A scanner over a JSON body, its bytes decoded as json.loads decodes them."""
+        return cls(body.decode(json.detect_encoding(body), "surrogatepass"))
+
     def peek(self) -> str:
         return self._text[self._pos : self._pos + 1]
 

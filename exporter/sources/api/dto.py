@@ -8,7 +8,6 @@ payload. What is drift and what is an Anomaly: `exporter.sources.reading`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import repeat
@@ -154,7 +153,7 @@ def read_events(
     """
     if keep_events is None:
         keep_events = SameKeep(keep)
-    scanner = JsonScanner(body.decode(json.detect_encoding(body), "surrogatepass"))
+    scanner = JsonScanner.of_body(body)
     if scanner.peek() != "{":
         value = scanner.value()
         scanner.end()

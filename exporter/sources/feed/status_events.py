@@ -13,7 +13,6 @@ section carries its events map is a ShapeError, never "all operational".
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from exporter.model.impacts import Keep, KeepEvents, dicts, read_incident, read_maintenance, text
@@ -109,7 +108,7 @@ def read_feed(
     """
     if keep_events is None:
         keep_events = SameKeep(keep)
-    scanner = JsonScanner(body.decode(json.detect_encoding(body), "surrogatepass"))
+    scanner = JsonScanner.of_body(body)
     if scanner.peek() != "{":
         value = scanner.value()
         scanner.end()
