@@ -193,33 +193,12 @@ def feed_simulator(*, always_changed: bool) -> Iterator[procs.SimulatorProcess]:
             procs.stop(process, stdin=True)
 
 
-@contextlib.contextmanager
-def feed_exporter(sim: procs.SimulatorProcess) -> Iterator[procs.ExporterProcess]:
+def feed_exporter(
+    sim: procs.SimulatorProcess,
+) -> contextlib.AbstractContextManager[procs.ExporterProcess]:
     """`python -m exporter serve --source feed` with --cache-ttl 0: every scrape asks."""
-    port = procs.free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "exporter",
-        "serve",
-        "--source",
-        "feed",
-        "--feed-url",
-        f"{sim.url}/adobestatus",
-        "--web.listen-address",
-        f"127.0.0.1:{port}",
-        "--cache-ttl",
-        "0",
-        "--log.level",
-        "warning",
-    ]
-    with subprocess.Popen(command, stdin=subprocess.DEVNULL) as process:
-        try:
-            url = f"http://127.0.0.1:{port}"
-            procs.wait_ready(url, process)
-            yield procs.ExporterProcess(url, process.pid)
-        finally:
-            procs.stop(process, stdin=False)
+    feed = ("--source", "feed", "--feed-url", f"{sim.url}/adobestatus")
+    return procs.serve(*feed, "--cache-ttl", "0")
 
 
 def _delta(before: dict[str, object], after: dict[str, object], key: str) -> int:

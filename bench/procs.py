@@ -100,8 +100,9 @@ def simulator(scale: str) -> Iterator[SimulatorProcess]:
 
 
 @contextlib.contextmanager
-def exporter(sim: SimulatorProcess, cache_ttl: float) -> Iterator[ExporterProcess]:
-    """`python -m exporter serve` against the simulator, ready (first collection done)."""
+def serve(*args: str, credentials: bool = False) -> Iterator[ExporterProcess]:
+    """`python -m exporter serve ARGS` on a free loopback port, ready (first collection
+    done), quiet below warnings; `credentials`: the simulator's, in the environment."""
     port = free_port()
     command = [
         sys.executable,
@@ -110,16 +111,13 @@ def exporter(sim: SimulatorProcess, cache_ttl: float) -> Iterator[ExporterProces
         "serve",
         "--web.listen-address",
         f"127.0.0.1:{port}",
-        "--ims-token-url",
-        sim.ims_token_url,
-        "--api-url",
-        sim.url,
-        "--cache-ttl",
-        str(cache_ttl),
         "--log.level",
         "warning",
+        *args,
     ]
-    env = {**os.environ, "ADOBE_CLIENT_ID": CLIENT_ID, "ADOBE_CLIENT_SECRET": CLIENT_SECRET}
+    env = dict(os.environ)
+    if credentials:
+        env.update(ADOBE_CLIENT_ID=CLIENT_ID, ADOBE_CLIENT_SECRET=CLIENT_SECRET)
     with subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL) as process:
         try:
             url = f"http://127.0.0.1:{port}"
@@ -127,6 +125,14 @@ def exporter(sim: SimulatorProcess, cache_ttl: float) -> Iterator[ExporterProces
             yield ExporterProcess(url, process.pid)
         finally:
             stop(process, stdin=False)
+
+
+def exporter(
+    sim: SimulatorProcess, cache_ttl: float
+) -> contextlib.AbstractContextManager[ExporterProcess]:
+    """The exporter on the simulator's Status API (--source api)."""
+    api = ("--ims-token-url", sim.ims_token_url, "--api-url", sim.url)
+    return serve(*api, "--cache-ttl", str(cache_ttl), credentials=True)
 
 
 def free_port() -> int:

@@ -73,7 +73,7 @@ def cpu_ms(operation: Callable[[], object]) -> float:
 
 def walk(body: Body) -> None:
     """Every value of the document decoded as the readers stream it, nothing read."""
-    scanner = JsonScanner(body.decode(json.detect_encoding(body), "surrogatepass"))
+    scanner = JsonScanner.of_body(body)
     _walk(scanner, depth=3)
     scanner.end()
 

@@ -32,7 +32,6 @@ import contextlib
 import itertools
 import os
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -43,8 +42,7 @@ from typing import Any
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.procs import SimulatorProcess, free_port, simulator, stop, wait_ready
-from bench.simulator_proc import CLIENT_ID, CLIENT_SECRET
+from bench.procs import SimulatorProcess, serve, simulator
 
 SCRAPE_TIMEOUT = 3.0  # X-Prometheus-Scrape-Timeout-Seconds each scraper sends
 SCRAPE_INTERVAL = 1.0  # each scraper's pause between scrapes
@@ -369,37 +367,13 @@ def _report(
 
 @contextlib.contextmanager
 def _exporter(sim: SimulatorProcess, source: str) -> Iterator[Exporter]:
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "exporter",
-        "serve",
-        "--web.listen-address",
-        f"127.0.0.1:{port}",
-        "--source",
-        source,
-        "--cache-ttl",
-        "0",
-        "--registry-ttl",
-        str(REGISTRY_TTL),
-        "--log.level",
-        "warning",
-    ]
     if source == "feed":
-        command += ["--feed-url", f"{sim.url}/adobestatus"]
+        upstream: tuple[str, ...] = ("--feed-url", f"{sim.url}/adobestatus")
     else:
-        command += ["--ims-token-url", sim.ims_token_url, "--api-url", sim.url]
-    env = dict(os.environ)
-    if source == "api":
-        env.update(ADOBE_CLIENT_ID=CLIENT_ID, ADOBE_CLIENT_SECRET=CLIENT_SECRET)
-    with subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL) as process:
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_ready(url, process)
-            yield Exporter(source, url, process.pid)
-        finally:
-            stop(process, stdin=False)
+        upstream = ("--ims-token-url", sim.ims_token_url, "--api-url", sim.url)
+    ttls = ("--cache-ttl", "0", "--registry-ttl", str(REGISTRY_TTL))
+    with serve("--source", source, *upstream, *ttls, credentials=source == "api") as process:
+        yield Exporter(source, process.url, process.pid)
 
 
 def _control(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
