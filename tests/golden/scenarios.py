@@ -13,13 +13,12 @@ from dataclasses import dataclass
 
 import requests
 
-from exporter.config import ApiConfig, CacheConfig, FeedConfig, Selection
-from exporter.secret import Secret
+from exporter.config import CacheConfig, Selection
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import build_service
 from tests.golden import FROZEN_NOW, normalise
-from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, FakeClock
+from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, FakeClock, upstream_on
 
 SEED = 7
 MINUTE = 60.0
@@ -70,15 +69,8 @@ def world(
         seed=SEED, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, dynamic=False, clock=clock
     )
     with SimulatorServer(simulator, host="127.0.0.1", port=0) as sim_server:
-        upstream: ApiConfig | FeedConfig = ApiConfig(
-            client_id=CLIENT_ID,
-            client_secret=Secret(client_secret),
-            ims_token_url=sim_server.ims_token_url,
-            api_url=sim_server.api_url,
-            timeout=10.0,
-        )
-        if feed:
-            upstream = FeedConfig(feed_url=sim_server.feed_url, timeout=10.0)
+        source = "feed" if feed else "api"
+        upstream = upstream_on(sim_server, source, client_secret=client_secret)
         cache_config = CacheConfig(
             selection=selection, cache_ttl=FEED_CACHE_TTL if feed else 0.0, max_stale=300.0
         )

@@ -15,8 +15,7 @@ import pytest
 import requests
 import yaml
 
-from exporter.config import DEFAULT_CACHE_TTL, ApiConfig, CacheConfig, FeedConfig, Selection
-from exporter.secret import Secret
+from exporter.config import DEFAULT_CACHE_TTL, CacheConfig, Selection
 from exporter.simulator import SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import build_service
@@ -32,7 +31,7 @@ from tests.support.alert_budget import (
 )
 from tests.support.alert_latency_common import MAJOR, MINOR, SCALE
 from tests.support.alertmanager import Notification, run_alertmanager, webhook_sink
-from tests.support.exporters import CLIENT_ID, CLIENT_SECRET
+from tests.support.exporters import upstream_on
 from tests.support.live import JOB, new_simulator, wait_for_rule_evaluation
 from tests.support.prometheus import run_prometheus, value
 
@@ -74,17 +73,7 @@ def scaled_alertmanager(webhook: str) -> dict[str, Any]:
 @contextlib.contextmanager
 def exporter_on(sim_server: SimulatorServer, source: str) -> Iterator[str]:
     """An exporter on the simulator with the source's cache TTL divided by SCALE; its target."""
-    upstream: ApiConfig | FeedConfig
-    if source == "feed":
-        upstream = FeedConfig(feed_url=sim_server.feed_url, timeout=5.0)
-    else:
-        upstream = ApiConfig(
-            client_id=CLIENT_ID,
-            client_secret=Secret(CLIENT_SECRET),
-            ims_token_url=sim_server.ims_token_url,
-            api_url=sim_server.api_url,
-            timeout=5.0,
-        )
+    upstream = upstream_on(sim_server, source, timeout=5.0)
     ttl = DEFAULT_CACHE_TTL[source] / SCALE
     service = build_service(upstream, CacheConfig(selection=Selection(), cache_ttl=ttl))
     server = ExporterHTTPServer(service.app, "127.0.0.1:0")

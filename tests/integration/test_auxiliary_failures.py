@@ -18,19 +18,17 @@ from typing import Any
 
 import pytest
 
-from exporter.config import ApiConfig, CacheConfig, FeedConfig
-from exporter.secret import Secret
+from exporter.config import CacheConfig
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.sources.backoff import FLOOR
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import build_service
 from tests.support.exporters import (
-    CLIENT_ID,
-    CLIENT_SECRET,
     FakeClock,
     RunningExporter,
     Samples,
     parse_samples,
+    upstream_on,
     value,
 )
 
@@ -91,17 +89,7 @@ def start(sim_server: SimulatorServer, clock: FakeClock) -> Iterator[Any]:
     running: list[RunningExporter] = []
 
     def factory(source: str, registry_ttl: float = HOUR) -> RunningExporter:
-        upstream: ApiConfig | FeedConfig
-        if source == "feed":
-            upstream = FeedConfig(feed_url=sim_server.feed_url, timeout=5.0)
-        else:
-            upstream = ApiConfig(
-                client_id=CLIENT_ID,
-                client_secret=Secret(CLIENT_SECRET),
-                ims_token_url=sim_server.ims_token_url,
-                api_url=sim_server.api_url,
-                timeout=5.0,
-            )
+        upstream = upstream_on(sim_server, source, timeout=5.0)
         cache = CacheConfig(registry_ttl=registry_ttl, max_stale=HOUR * 2)
         service = build_service(upstream, cache, clock=clock)
         server = ExporterHTTPServer(service.app, "127.0.0.1:0")

@@ -22,13 +22,12 @@ import pytest
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
 from exporter import record_series as backfill
-from exporter.config import ApiConfig, CacheConfig, FeedConfig, Selection
+from exporter.config import CacheConfig, Selection
 from exporter.deadline import Deadline
-from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.wiring import build_service
 from tests.support import record_cases as case
-from tests.support.exporters import CLIENT_ID, CLIENT_SECRET
+from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, upstream_on
 from tests.support.prometheus import run_prometheus, value
 from tests.support.record_cases import adobe_record
 
@@ -107,16 +106,7 @@ def simulator() -> Iterator[SimulatorServer]:
 def test_the_last_step_is_what_serve_serves_at_that_instant(
     simulator: SimulatorServer, source: str, selection: Selection
 ) -> None:
-    config: ApiConfig | FeedConfig
-    if source == "api":
-        config = ApiConfig(
-            client_id=CLIENT_ID,
-            client_secret=Secret(CLIENT_SECRET),
-            ims_token_url=simulator.ims_token_url,
-            api_url=simulator.api_url,
-        )
-    else:
-        config = FeedConfig(feed_url=simulator.feed_url)
+    config = upstream_on(simulator, source)
     service = build_service(config, CacheConfig(selection=selection), clock=lambda: FROZEN)
     try:
         view = service.cache.view(Deadline())

@@ -13,13 +13,12 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from exporter.config import ApiConfig, CacheConfig, FeedConfig
+from exporter.config import CacheConfig
 from exporter.deadline import Deadline
 from exporter.model.window import AdobeRecord, rows
-from exporter.secret import Secret
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.wiring import build_service
-from tests.support.exporters import CLIENT_ID, CLIENT_SECRET
+from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, upstream_on
 from tests.support.simulator_api import api_session
 
 pytestmark = pytest.mark.integration
@@ -57,16 +56,7 @@ def world() -> Iterator[World]:
 
 
 def read(server: SimulatorServer, source: str) -> AdobeRecord:
-    config: ApiConfig | FeedConfig
-    if source == "api":
-        config = ApiConfig(
-            client_id=CLIENT_ID,
-            client_secret=Secret(CLIENT_SECRET),
-            ims_token_url=server.ims_token_url,
-            api_url=server.api_url,
-        )
-    else:
-        config = FeedConfig(feed_url=server.feed_url)
+    config = upstream_on(server, source)
     service = build_service(config, CacheConfig(), clock=lambda: float(NOW))
     try:
         assert service.record is not None

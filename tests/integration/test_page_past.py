@@ -12,12 +12,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from exporter.config import ApiConfig, CacheConfig, FeedConfig
-from exporter.secret import Secret
+from exporter.config import CacheConfig
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import build_service
-from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, FakeClock, RunningExporter
+from tests.support.exporters import (
+    FakeClock,
+    RunningExporter,
+    upstream_on,
+)
 from tests.support.live import Node, chromium_dump_dom, parse_html
 
 pytestmark = pytest.mark.integration
@@ -46,16 +49,7 @@ def past_world(simulator: Simulator, clock: FakeClock) -> Iterator[SimulatorServ
 
 
 def serve(server: SimulatorServer, source: str, clock: FakeClock) -> Iterator[RunningExporter]:
-    config: ApiConfig | FeedConfig
-    if source == "api":
-        config = ApiConfig(
-            client_id=CLIENT_ID,
-            client_secret=Secret(CLIENT_SECRET),
-            ims_token_url=server.ims_token_url,
-            api_url=server.api_url,
-        )
-    else:
-        config = FeedConfig(feed_url=server.feed_url)
+    config = upstream_on(server, source)
     service = build_service(config, CacheConfig(past_days=30), clock=clock)
     http = ExporterHTTPServer(service.app, "127.0.0.1:0")
     http.start_in_thread()

@@ -13,11 +13,34 @@ from typing import Any
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from exporter.config import ApiConfig, FeedConfig
+from exporter.secret import Secret
+from exporter.simulator import SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import Service
 
 CLIENT_ID = "test-client"
 CLIENT_SECRET = "canary-s3cret-7f3a9c1e"  # also the canary the secret-hygiene tests look for
+
+
+def upstream_on(
+    sim_server: SimulatorServer,
+    source: str,
+    *,
+    timeout: float = 10.0,
+    client_secret: str = CLIENT_SECRET,
+) -> ApiConfig | FeedConfig:
+    """`source` ("api" or "feed") on the simulator, with the suite's canary credentials."""
+    if source == "feed":
+        return FeedConfig(feed_url=sim_server.feed_url, timeout=timeout)
+    return ApiConfig(
+        client_id=CLIENT_ID,
+        client_secret=Secret(client_secret),
+        ims_token_url=sim_server.ims_token_url,
+        api_url=sim_server.api_url,
+        timeout=timeout,
+    )
+
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 

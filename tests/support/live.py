@@ -31,12 +31,11 @@ from typing import Any, TypeVar
 
 import yaml
 
-from exporter.config import ApiConfig, CacheConfig, FeedConfig, Selection
-from exporter.secret import Secret
+from exporter.config import CacheConfig, Selection
 from exporter.simulator import Simulator, SimulatorServer
 from exporter.web.server import ExporterHTTPServer
 from exporter.wiring import Service, build_service
-from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, RunningExporter
+from tests.support.exporters import CLIENT_ID, CLIENT_SECRET, RunningExporter, upstream_on
 from tests.support.paths import REPO
 from tests.support.prometheus import (
     EXAMPLE_JOB,
@@ -100,15 +99,7 @@ def running_exporter(
 ) -> Iterator[LocalExporter]:
     """An exporter on the simulator with the suite's canary credentials and the real clock;
     with `feed`, on the simulator's copy of the public feed (no credentials)."""
-    upstream: ApiConfig | FeedConfig = ApiConfig(
-        client_id=CLIENT_ID,
-        client_secret=Secret(CLIENT_SECRET),
-        ims_token_url=sim_server.ims_token_url,
-        api_url=sim_server.api_url,
-        timeout=5.0,
-    )
-    if feed:
-        upstream = FeedConfig(feed_url=sim_server.feed_url, timeout=5.0)
+    upstream = upstream_on(sim_server, "feed" if feed else "api", timeout=5.0)
     service = build_service(
         upstream, CacheConfig(selection=Selection(), cache_ttl=0.0, max_stale=max_stale)
     )
